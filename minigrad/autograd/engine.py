@@ -1,0 +1,148 @@
+"""The backward engine: an iterative walk of the graph in dependency order (no recursion).
+
+1. Count, for every node reachable from the roots, how many edges point at it.
+2. Start from the roots; a node runs once every node that feeds it a gradient has run.
+3. Each returned gradient is summed to its input's recorded shape here, in one place, so op
+   backwards are pure math; pending gradients live in a dict and are dropped once used.
+4. Leaves (AccumulateGrad) add into `.grad`; saved values are freed unless retain_graph.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Sequence
+
+import numpy as np
+
+from minigrad.autograd.function import AccumulateGrad, Function, Node
+from minigrad.autograd.grad_mode import _State, _switch
+
+if TYPE_CHECKING:
+    from minigrad.tensor import Tensor
+
+
+def sum_to_shape(grad: Tensor, shape: tuple) -> Tensor:
+    """Undo broadcasting: sum `grad` over the axes that broadcasting added or stretched."""
+    gshape = grad.data.shape
+    if gshape == shape:
+        return grad
+    lead = len(gshape) - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        i + lead for i, n in enumerate(shape) if n == 1 and gshape[i + lead] != 1
+    )
+    if axes:
+        grad = grad.sum(dim=axes, keepdim=True)
+    return grad.reshape(shape) if grad.data.shape != shape else grad
+
+
+def _dependencies(roots: Sequence[Node]) -> dict:
+    """Number of incoming edges per reachable node, found with an explicit stack."""
+    deps: dict = {}
+    stack = list(roots)
+    seen = set(map(id, roots))
+    while stack:
+        node = stack.pop()
+        for nxt in node.next_nodes:
+            if nxt is None:
+                continue
+            deps[nxt] = deps.get(nxt, 0) + 1
+            if id(nxt) not in seen:
+                seen.add(id(nxt))
+                stack.append(nxt)
+    return deps
+
+
+def _run_hooks(node: Node, grad: Tensor) -> Tensor:
+    hooks = node.pre_hooks
+    if isinstance(node, AccumulateGrad):
+        hooks = node.variable._hooks
+    if hooks:
+        for hook in list(hooks.values()) if isinstance(hooks, dict) else hooks:
+            result = hook(grad)
+            if result is not None:
+                grad = result
+    if node.retain_hooks:
+        for hook in node.retain_hooks:
+            hook(grad)
+    return grad
+
+
+def _accumulate(node: AccumulateGrad, grad: Tensor, create_graph: bool) -> None:
+    var = node.variable
+    if var.grad is None:
+        if create_graph:
+            var.grad = grad
+        elif (
+            grad.data.base is None
+            and sys.getrefcount(grad) <= 3
+            and sys.getrefcount(grad.data) <= 2
+        ):
+            # Nobody else holds this fresh gradient or its array (only the engine's local and
+            # this call's argument do): take it without a copy, as PyTorch steals an unshared
+            # buffer. Anything shared is cloned, so two leaves never alias one .grad.
+            var.grad = grad
+        else:
+            var.grad = grad.detach().clone()
+        if var.grad.data.dtype != var.data.dtype:
+            var.grad = var.grad.to(var.dtype)
+    elif create_graph or var.grad.requires_grad:
+        var.grad = var.grad + grad
+    else:
+        np.add(var.grad.data, grad.data, out=var.grad.data, casting="unsafe")
+        var.grad._vc[0] += 1
+
+
+def _check_finite(node: Function, grads: tuple) -> None:
+    for i, g in enumerate(grads):
+        if g is not None and not np.all(np.isfinite(g.data)):
+            where = getattr(node, "creation_trace", "")
+            raise RuntimeError(
+                f"Function '{node.name()}' returned nan values in its {i}th output."
+                + (f"\nTraceback of the forward call that created it:\n{where}" if where else "")
+            )
+
+
+def run_backward(
+    roots: Sequence[Tensor],
+    grads: Sequence[Tensor],
+    retain_graph: bool,
+    create_graph: bool,
+    capture: dict | None = None,
+) -> None:
+    """Backpropagate `grads` from `roots`. With `capture` (node -> None), gradients reaching
+    those nodes are stored there instead of being accumulated into leaves (autograd.grad)."""
+    root_nodes = [t._grad_node() for t in roots]
+    deps = _dependencies(root_nodes)
+    pending: dict = {}
+    for node, g in zip(root_nodes, grads):
+        pending[node] = pending[node] + g if node in pending else g
+    ready = [n for n in dict.fromkeys(root_nodes) if deps.get(n, 0) == 0]
+    with _switch(create_graph):
+        while ready:
+            node = ready.pop()
+            grad = pending.pop(node, None)
+            if grad is not None:
+                grad = _run_hooks(node, grad)
+                if capture is not None and node in capture:
+                    capture[node] = grad
+            if isinstance(node, AccumulateGrad):
+                if grad is not None and capture is None:
+                    _accumulate(node, grad, create_graph)
+                continue
+            if grad is None:
+                outs: tuple = (None,) * len(node.next_nodes)
+            else:
+                outs = node.backward(grad)
+                if _State.anomaly:
+                    _check_finite(node, outs)
+                if not retain_graph:
+                    node.release()
+            for nxt, g, shape in zip(node.next_nodes, outs, node.input_shapes):
+                if nxt is None:
+                    continue
+                if g is not None:
+                    g = sum_to_shape(g, shape)
+                    pending[nxt] = pending[nxt] + g if nxt in pending else g
+                deps[nxt] -= 1
+                if deps[nxt] == 0:
+                    ready.append(nxt)

@@ -1,0 +1,198 @@
+"""`Function`: the base of every differentiable op, and the graph node that `grad_fn` points to.
+
+An op subclasses `Function` with `forward(*arrays, **options) -> ndarray` (NumPy in, NumPy out)
+and `backward(grad) -> tuple of Tensors` (written with Tensor ops, so that with
+`create_graph=True` the backward pass is itself recorded and can be differentiated again).
+`forward` says what backward needs with `keep_inputs(i, ...)` and `keep_output()`: like
+chainer's `retain_inputs`, only those tensors stay alive until backward frees them.
+"""
+
+from __future__ import annotations
+
+import traceback
+import weakref
+from typing import TYPE_CHECKING, Any, Callable
+
+import numpy as np
+
+from minigrad.autograd.grad_mode import _State
+
+if TYPE_CHECKING:
+    from minigrad.tensor import Tensor
+
+# The one place the ops -> tensor import cycle is broken: minigrad.tensor sets this to the
+# Tensor class when it is imported (an op builds Tensors; Tensor methods call ops).
+Tensor: Any = None
+
+FREED_MESSAGE = (
+    "{name}: trying to backward through the graph a second time (or to read saved tensors after "
+    "they were freed). Saved values are freed after backward; call .backward(retain_graph=True) "
+    "or autograd.grad(..., retain_graph=True) if you need to backward through it again."
+)
+
+
+class Node:
+    """A vertex of the backward graph: its inputs' nodes, their shapes, and hooks on its output."""
+
+    __slots__ = ("next_nodes", "input_shapes", "pre_hooks", "retain_hooks", "__weakref__")
+
+    def name(self) -> str:
+        return type(self).__name__
+
+    @property
+    def next_functions(self) -> tuple:
+        """PyTorch/torchviz view of the edges: ((node or None, 0), ...)."""
+        return tuple((n, 0) for n in self.next_nodes)
+
+    def register_hook(self, hook: Callable) -> None:  # pragma: no cover - rarely used directly
+        self.pre_hooks = (self.pre_hooks or []) + [hook]
+
+    def __repr__(self) -> str:
+        return f"<{self.name()} object at {hex(id(self))}>"
+
+
+class AccumulateGrad(Node):
+    """Terminal node of a leaf tensor: adds the incoming gradient into `variable.grad`."""
+
+    __slots__ = ("variable",)
+
+    def __init__(self, variable: Tensor) -> None:
+        self.variable = variable
+        self.next_nodes = ()
+        self.input_shapes = ()
+        self.pre_hooks = None
+        self.retain_hooks = None
+
+    @property
+    def metadata(self) -> dict:
+        return {}
+
+
+class Function(Node):
+    """Base class of the ops. `Op.apply(*tensors, **options)` runs forward and records the node.
+
+    Subclass contract: `forward(self, *arrays, **options) -> np.ndarray` may set attributes
+    (axes, masks) and call `keep_inputs`/`keep_output`; `backward(self, grad)` returns one
+    gradient (a Tensor or None) per tensor input, of the input's shape or broadcastable to it:
+    the engine sums it back to the recorded shape.
+    """
+
+    __slots__ = (
+        "__dict__", "needs_input_grad", "_keep", "_saved", "_keep_out", "_out", "freed",
+        "creation_trace",
+    )
+
+    # True for ops whose output shares memory with input 0 (views share its version counter).
+    is_view = False
+
+    def __init__(self) -> None:
+        self._keep = ()
+        self._keep_out = False
+        self.freed = False
+
+    def name(self) -> str:
+        return type(self).__name__ + "Backward0"
+
+    # -- what forward keeps for backward ------------------------------------------------------
+    def keep_inputs(self, *indices: int) -> None:
+        """Keep these inputs (by position) for backward; read them back as `saved_inputs`."""
+        self._keep = indices
+
+    def keep_output(self) -> None:
+        """Keep the output for backward; read it back as `saved_output`."""
+        self._keep_out = True
+
+    @property
+    def saved_inputs(self) -> tuple:
+        """The kept input tensors, checked against in-place changes since forward."""
+        if self.freed:
+            raise RuntimeError(FREED_MESSAGE.format(name=self.name()))
+        for tensor, version in self._saved:
+            if tensor._vc[0] != version:
+                raise _modified_error(self, tensor, version)
+        return tuple(t for t, _ in self._saved)
+
+    @property
+    def saved_output(self) -> Tensor:
+        """The kept output; while recording (create_graph) it is attached to this node again."""
+        if self.freed:
+            raise RuntimeError(FREED_MESSAGE.format(name=self.name()))
+        data, vc, version = self._out
+        if vc[0] != version:
+            raise _modified_error(self, Tensor._make(data), version, vc[0])
+        if _State.enabled:
+            out = Tensor._make(data, True)
+            out.grad_fn = self
+            out._vc = vc
+            return out
+        return Tensor._make(data)
+
+    def release(self) -> None:
+        """Free what forward kept, as backward does unless retain_graph=True."""
+        self._saved = ()
+        self._out = None
+        self.freed = True
+
+    # -- running the op -----------------------------------------------------------------------
+    @classmethod
+    def apply(cls, *inputs: Tensor, **options: Any) -> Tensor:
+        """Run forward on the inputs' arrays; when recording, make this op the output's grad_fn."""
+        fn = cls()
+        data = fn.forward(*[t.data for t in inputs], **options)
+        if not _State.enabled:
+            out = Tensor._make(data)
+            if cls.is_view:
+                out._vc = inputs[0]._vc
+            return out
+        needs = tuple(t.requires_grad for t in inputs)
+        if True not in needs:
+            out = Tensor._make(data)
+            if cls.is_view:
+                out._vc = inputs[0]._vc
+            return out
+        out = Tensor._make(data, True)
+        if cls.is_view:
+            out._vc = inputs[0]._vc
+        fn.needs_input_grad = needs
+        fn.next_nodes = tuple(t._grad_node() if n else None for t, n in zip(inputs, needs))
+        fn.input_shapes = tuple(t.data.shape for t in inputs)
+        fn.pre_hooks = None
+        fn.retain_hooks = None
+        fn._saved = tuple((inputs[i], inputs[i]._vc[0]) for i in fn._keep)
+        if fn._keep_out:
+            fn._out = (data, out._vc, out._vc[0])
+        if _State.anomaly:
+            fn.creation_trace = "".join(traceback.format_stack()[:-2])
+        out.grad_fn = fn
+        return out
+
+    def forward(self, *arrays: np.ndarray, **options: Any) -> np.ndarray:
+        raise NotImplementedError(f"{type(self).__name__} has no forward")
+
+    def backward(self, grad: Tensor) -> tuple:
+        raise NotImplementedError(f"{type(self).__name__} is not differentiable")
+
+
+def _modified_error(fn: Function, tensor: Tensor, expected: int, now: int | None = None) -> Exception:
+    now = tensor._vc[0] if now is None else now
+    return RuntimeError(
+        f"one of the variables needed for gradient computation has been modified by an inplace "
+        f"operation: [{tensor.dtype.name} {tuple(tensor.shape)}], which is output 0 of "
+        f"{tensor.grad_fn.name() if tensor.grad_fn else 'a leaf'}, is at version {now}; "
+        f"expected version {expected} instead (saved by {fn.name()})."
+    )
+
+
+def accumulator_of(tensor: Tensor) -> AccumulateGrad:
+    """The leaf's AccumulateGrad node, shared by every use of the leaf (held weakly by it)."""
+    ref = tensor._accumulator
+    node = ref() if ref is not None else None
+    if node is None:
+        node = AccumulateGrad(tensor)
+        tensor._accumulator = weakref.ref(node)
+    return node
+
+
+def constant(array: np.ndarray) -> Tensor:
+    """Wrap an array as a Tensor that needs no gradient (masks and constants inside backward)."""
+    return Tensor._make(array)

@@ -1,0 +1,319 @@
+"""Elementwise ops. Broadcasting happens in forward (NumPy); the engine sums each gradient back
+to its input's shape, so the backward formulas below are plain calculus."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from minigrad.autograd.function import Function, constant
+
+
+class Add(Function):
+    """a + b;  d/da = 1,  d/db = 1."""
+
+    def forward(self, a, b):
+        return a + b
+
+    def backward(self, grad):
+        return grad, grad
+
+
+class Sub(Function):
+    """a - b;  d/da = 1,  d/db = -1."""
+
+    def forward(self, a, b):
+        return a - b
+
+    def backward(self, grad):
+        return grad, (-grad if self.needs_input_grad[1] else None)
+
+
+class Mul(Function):
+    """a * b;  d/da = b,  d/db = a."""
+
+    def forward(self, a, b):
+        self.keep_inputs(0, 1)
+        return a * b
+
+    def backward(self, grad):
+        a, b = self.saved_inputs
+        da, db = self.needs_input_grad
+        return (grad * b if da else None), (grad * a if db else None)
+
+
+class Div(Function):
+    """a / b;  d/da = 1/b,  d/db = -a/b^2."""
+
+    def forward(self, a, b):
+        self.keep_inputs(0, 1)
+        if a.dtype.kind in "biu" and b.dtype.kind in "biu":
+            return np.true_divide(a, b, dtype=np.float32)  # torch: int / int is float32
+        return a / b
+
+    def backward(self, grad):
+        a, b = self.saved_inputs
+        da, db = self.needs_input_grad
+        return (grad / b if da else None), (-grad * a / (b * b) if db else None)
+
+
+class Pow(Function):
+    """a ** b (both tensors);  d/da = b a^(b-1),  d/db = a^b ln a (0 where a == 0 and b >= 0)."""
+
+    def forward(self, a, b):
+        self.keep_inputs(0, 1)
+        self.keep_output()
+        return a**b
+
+    def backward(self, grad):
+        a, b = self.saved_inputs
+        da, db = self.needs_input_grad
+        ga = grad * b * a ** (b - 1) if da else None
+        gb = None
+        if db:
+            at_zero = constant((a.data == 0) & (b.data >= 0))
+            safe_a = a.masked_fill(at_zero, 1.0)
+            gb = (grad * self.saved_output * safe_a.log()).masked_fill(at_zero, 0.0)
+        return ga, gb
+
+
+class PowScalar(Function):
+    """x ** p for a number p;  d/dx = p x^(p-1)."""
+
+    def forward(self, x, exponent):
+        self.keep_inputs(0)
+        self.exponent = exponent
+        return x**exponent
+
+    def backward(self, grad):
+        (x,) = self.saved_inputs
+        p = self.exponent
+        if p == 0:
+            return (grad * 0.0,)
+        return (grad * p * x ** (p - 1),)
+
+
+class RPowScalar(Function):
+    """c ** x for a number c;  d/dx = c^x ln c."""
+
+    def forward(self, x, base):
+        self.keep_output()
+        self.log_base = float(np.log(base)) if base > 0 else float("nan")
+        return np.power(x.dtype.type(base), x) if x.dtype.kind == "f" else np.power(base, x)
+
+    def backward(self, grad):
+        return (grad * self.saved_output * self.log_base,)
+
+
+class Neg(Function):
+    """-x;  d/dx = -1."""
+
+    def forward(self, x):
+        return -x
+
+    def backward(self, grad):
+        return (-grad,)
+
+
+class Exp(Function):
+    """e^x;  d/dx = e^x (the kept output)."""
+
+    def forward(self, x):
+        self.keep_output()
+        return np.exp(x)
+
+    def backward(self, grad):
+        return (grad * self.saved_output,)
+
+
+class Log(Function):
+    """ln x;  d/dx = 1/x."""
+
+    def forward(self, x):
+        self.keep_inputs(0)
+        return np.log(x)
+
+    def backward(self, grad):
+        return (grad / self.saved_inputs[0],)
+
+
+class Log1p(Function):
+    """ln(1 + x), accurate near 0;  d/dx = 1/(1 + x)."""
+
+    def forward(self, x):
+        self.keep_inputs(0)
+        return np.log1p(x)
+
+    def backward(self, grad):
+        return (grad / (self.saved_inputs[0] + 1.0),)
+
+
+class Sqrt(Function):
+    """sqrt(x);  d/dx = 1 / (2 sqrt(x))."""
+
+    def forward(self, x):
+        self.keep_output()
+        return np.sqrt(x)
+
+    def backward(self, grad):
+        return (grad / (self.saved_output * 2.0),)
+
+
+class Abs(Function):
+    """|x|;  d/dx = sign(x) (0 at 0, as PyTorch)."""
+
+    def forward(self, x):
+        self.keep_inputs(0)
+        return np.abs(x)
+
+    def backward(self, grad):
+        return (grad * constant(np.sign(self.saved_inputs[0].data)),)
+
+
+class Sin(Function):
+    """sin x;  d/dx = cos x."""
+
+    def forward(self, x):
+        self.keep_inputs(0)
+        return np.sin(x)
+
+    def backward(self, grad):
+        return (grad * self.saved_inputs[0].cos(),)
+
+
+class Cos(Function):
+    """cos x;  d/dx = -sin x."""
+
+    def forward(self, x):
+        self.keep_inputs(0)
+        return np.cos(x)
+
+    def backward(self, grad):
+        return (-grad * self.saved_inputs[0].sin(),)
+
+
+class Tanh(Function):
+    """tanh x;  d/dx = 1 - tanh^2 x (from the kept output)."""
+
+    def forward(self, x):
+        self.keep_output()
+        return np.tanh(x)
+
+    def backward(self, grad):
+        y = self.saved_output
+        return (grad * (1.0 - y * y),)
+
+
+class Sigmoid(Function):
+    """s(x) = 1 / (1 + e^-x);  d/dx = s(x) (1 - s(x)) (from the kept output)."""
+
+    def forward(self, x):
+        self.keep_output()
+        with np.errstate(over="ignore"):  # e^-x overflows to inf for x << 0; 1/inf is the 0 we want
+            return 1.0 / (1.0 + np.exp(-x))
+
+    def backward(self, grad):
+        y = self.saved_output
+        return (grad * y * (1.0 - y),)
+
+
+class Relu(Function):
+    """max(x, 0);  d/dx = 1 where x > 0, else 0 (0 at exactly 0, as PyTorch)."""
+
+    def forward(self, x):
+        self.keep_output()
+        return np.maximum(x, 0)
+
+    def backward(self, grad):
+        return (grad * constant((self.saved_output.data > 0).astype(grad.data.dtype)),)
+
+
+class Clamp(Function):
+    """min(max(x, lo), hi);  d/dx = 1 where lo <= x <= hi, else 0."""
+
+    def forward(self, x, min, max):  # noqa: A002 - PyTorch's argument names
+        self.keep_inputs(0)
+        self.bounds = (min, max)
+        out = x
+        if min is not None:
+            out = np.maximum(out, min)
+        if max is not None:
+            out = np.minimum(out, max)
+        return out if out is not x else x.copy()
+
+    def backward(self, grad):
+        x = self.saved_inputs[0].data
+        lo, hi = self.bounds
+        inside = np.ones(x.shape, dtype=bool)
+        if lo is not None:
+            inside &= x >= lo
+        if hi is not None:
+            inside &= x <= hi
+        return (grad * constant(inside.astype(grad.data.dtype)),)
+
+
+class Maximum(Function):
+    """max(a, b) elementwise;  the gradient goes to the larger input, split in half on ties."""
+
+    def forward(self, a, b):
+        self.keep_inputs(0, 1)
+        return np.maximum(a, b)
+
+    def backward(self, grad):
+        a, b = (t.data for t in self.saved_inputs)
+        share = (a > b) + 0.5 * (a == b)
+        return _split_by_share(grad, share)
+
+
+class Minimum(Function):
+    """min(a, b) elementwise;  the gradient goes to the smaller input, split in half on ties."""
+
+    def forward(self, a, b):
+        self.keep_inputs(0, 1)
+        return np.minimum(a, b)
+
+    def backward(self, grad):
+        a, b = (t.data for t in self.saved_inputs)
+        share = (a < b) + 0.5 * (a == b)
+        return _split_by_share(grad, share)
+
+
+def _split_by_share(grad, share):
+    dtype = grad.data.dtype
+    return grad * constant(share.astype(dtype)), grad * constant((1.0 - share).astype(dtype))
+
+
+class Where(Function):
+    """cond ? a : b (cond is a fixed boolean array);  d/da = cond,  d/db = not cond."""
+
+    def forward(self, a, b, cond):
+        self.cond = cond
+        return np.where(cond, a, b)
+
+    def backward(self, grad):
+        zero = constant(np.zeros((), dtype=grad.data.dtype))
+        da, db = self.needs_input_grad
+        return (
+            Where.apply(grad, zero, cond=self.cond) if da else None,
+            Where.apply(zero, grad, cond=self.cond) if db else None,
+        )
+
+
+class Cast(Function):
+    """x converted to another dtype;  the gradient is converted back to x's dtype."""
+
+    def forward(self, x, dtype):
+        self.in_dtype = x.dtype
+        return x.astype(dtype)
+
+    def backward(self, grad):
+        return (Cast.apply(grad, dtype=self.in_dtype),)
+
+
+class Clone(Function):
+    """a copy of x with its own memory;  d/dx = 1."""
+
+    def forward(self, x):
+        return x.copy()
+
+    def backward(self, grad):
+        return (grad,)

@@ -1,0 +1,130 @@
+"""Indexing ops and their adjoints: reading at an index (getitem, gather) is undone by adding
+the gradient back at that index (repeated indices accumulate), and the other way round."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from minigrad.autograd.function import Function, constant
+
+
+class GetItem(Function):
+    """x[index] with advanced (integer-array or boolean) indices;  the gradient is added back."""
+
+    accumulate = True
+
+    def forward(self, x, index):
+        self.index, self.in_shape = index, x.shape
+        try:
+            return x[index]
+        except IndexError as err:
+            raise IndexError(f"getitem: {_torch_words(err)} (tensor shape {tuple(x.shape)})") \
+                from None
+
+    def backward(self, grad):
+        return (IndexAdd.apply(grad, index=self.index, shape=self.in_shape,
+                               accumulate=self.accumulate),)
+
+
+class BasicGetItem(GetItem):
+    """x[index] with ints, slices, None and Ellipsis only: a view, no repeated positions."""
+
+    is_view = True
+    accumulate = False
+
+
+class IndexAdd(Function):
+    """zeros(shape) with g added at index;  the adjoint of getitem, so d/dg = grad[index]."""
+
+    def forward(self, g, index, shape, accumulate):
+        self.index = index
+        out = np.zeros(shape, dtype=g.dtype)
+        if accumulate:
+            np.add.at(out, index, g)
+        else:
+            out[index] = g
+        return out
+
+    def backward(self, grad):
+        return (GetItem.apply(grad, index=self.index),)
+
+
+class IndexPut(Function):
+    """x with x[index] = v (out of place);  d/dx = grad with index zeroed, d/dv = grad[index]."""
+
+    def forward(self, x, v, index):
+        self.index = index
+        out = x.copy()
+        try:
+            out[index] = v
+        except (IndexError, ValueError) as err:
+            raise type(err)(f"setitem: {_torch_words(err)} (tensor shape {tuple(x.shape)}, "
+                            f"value shape {tuple(np.shape(v))})") from None
+        return out
+
+    def backward(self, grad):
+        dx, dv = self.needs_input_grad
+        zero = constant(np.zeros((), dtype=grad.data.dtype))
+        return (
+            IndexPut.apply(grad, zero, index=self.index) if dx else None,
+            GetItem.apply(grad, index=self.index) if dv else None,
+        )
+
+
+def _along_axis_index(index: np.ndarray, dim: int) -> tuple:
+    """Full index tuple addressing x[..., index, ...] along dim, with aranges elsewhere."""
+    grids = []
+    for d, n in enumerate(index.shape):
+        if d == dim:
+            grids.append(index)
+        else:
+            shape = [1] * index.ndim
+            shape[d] = n
+            grids.append(np.arange(n).reshape(shape))
+    return tuple(grids)
+
+
+class Gather(Function):
+    """out[i][j] = x[i][index[i][j]] (for dim=1);  the gradient is scatter-added back."""
+
+    def forward(self, x, dim, index):
+        self.dim, self.index, self.in_shape = dim, index, x.shape
+        if index.ndim != x.ndim:
+            raise RuntimeError(
+                f"gather: index {tuple(index.shape)} and input {tuple(x.shape)} must have the "
+                "same number of dimensions"
+            )
+        for d, (n, m) in enumerate(zip(index.shape, x.shape)):
+            if d != dim and n > m:
+                raise RuntimeError(
+                    f"gather: size of index {tuple(index.shape)} does not fit input "
+                    f"{tuple(x.shape)} at dimension {d}"
+                )
+        bad = (index < -x.shape[dim]) | (index >= x.shape[dim])
+        if bad.any():
+            raise IndexError(
+                f"gather: index {int(index[bad][0])} is out of bounds for dimension {dim} "
+                f"with size {x.shape[dim]}"
+            )
+        return x[_along_axis_index(index, dim)]
+
+    def backward(self, grad):
+        return (ScatterAdd.apply(grad, dim=self.dim, index=self.index, shape=self.in_shape),)
+
+
+class ScatterAdd(Function):
+    """zeros(shape) with src[i][j] added at [i][index[i][j]] (dim=1);  d/dsrc = gather."""
+
+    def forward(self, src, dim, index, shape):
+        self.dim, self.index = dim, index
+        out = np.zeros(shape, dtype=src.dtype)
+        src_part = src[tuple(slice(0, n) for n in index.shape)]  # torch reads index's extent
+        np.add.at(out, _along_axis_index(index, dim), src_part)
+        return out
+
+    def backward(self, grad):
+        return (Gather.apply(grad, dim=self.dim, index=self.index),)
+
+
+def _torch_words(err: Exception) -> str:
+    return str(err).replace("axis", "dimension")

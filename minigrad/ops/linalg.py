@@ -1,0 +1,42 @@
+"""Matrix products."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from minigrad.autograd.function import Function
+
+
+class MatMul(Function):
+    """a @ b with NumPy/PyTorch rules (1-D operands promoted, batch axes broadcast);
+    d/da = g @ b^T,  d/db = a^T @ g (batch axes summed back by the engine)."""
+
+    def forward(self, a, b):
+        self.keep_inputs(0, 1)
+        if a.ndim == 0 or b.ndim == 0:
+            raise RuntimeError("matmul: both arguments need at least 1 dimension, got 0-d")
+        if a.shape[-1] != b.shape[-2 if b.ndim > 1 else 0]:
+            raise RuntimeError(
+                f"matmul: cannot multiply {tuple(a.shape)} by {tuple(b.shape)} "
+                f"({a.shape[-1]} != {b.shape[-2 if b.ndim > 1 else 0]})"
+            )
+        try:
+            return np.matmul(a, b)
+        except ValueError:
+            raise RuntimeError(
+                f"matmul: batch dimensions of {tuple(a.shape)} and {tuple(b.shape)} "
+                "do not broadcast"
+            ) from None
+
+    def backward(self, grad):
+        a, b = self.saved_inputs
+        da, db = self.needs_input_grad
+        if a.ndim == 1 and b.ndim == 1:
+            return (grad * b if da else None), (grad * a if db else None)
+        if a.ndim == 1:  # (n,) @ (..., n, m) -> (..., m)
+            g = grad.unsqueeze(-2)
+            return ((g @ b.mT).squeeze(-2) if da else None), (a.unsqueeze(-1) @ g if db else None)
+        if b.ndim == 1:  # (..., n, k) @ (k,) -> (..., n)
+            g = grad.unsqueeze(-1)
+            return (g @ b.unsqueeze(-2) if da else None), ((a.mT @ g).squeeze(-1) if db else None)
+        return (grad @ b.mT if da else None), (a.mT @ grad if db else None)

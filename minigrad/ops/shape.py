@@ -1,0 +1,100 @@
+"""Ops that move elements without changing them: reshape, permute, expand, cat, triangles.
+Their backward moves the gradient back the same way."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from minigrad.autograd.engine import sum_to_shape
+from minigrad.autograd.function import Function
+
+
+class Reshape(Function):
+    """x viewed with a new shape;  the gradient is reshaped back."""
+
+    is_view = True
+
+    def forward(self, x, shape):
+        self.in_shape = x.shape
+        try:
+            return x.reshape(shape)
+        except ValueError:
+            raise RuntimeError(
+                f"reshape: shape {list(shape)} is invalid for input of size {x.size} "
+                f"(shape {tuple(x.shape)})"
+            ) from None
+
+    def backward(self, grad):
+        return (grad.reshape(self.in_shape),)
+
+
+class Permute(Function):
+    """x with its axes reordered;  the gradient is permuted back by the inverse order."""
+
+    is_view = True
+
+    def forward(self, x, dims):
+        self.dims = dims
+        return np.transpose(x, dims)
+
+    def backward(self, grad):
+        return (grad.permute(*np.argsort(self.dims).tolist()),)
+
+
+class Expand(Function):
+    """x broadcast to a larger shape (a read-only view);  the gradient is summed back."""
+
+    is_view = True
+
+    def forward(self, x, shape):
+        self.in_shape = x.shape
+        try:
+            return np.broadcast_to(x, shape)
+        except ValueError:
+            raise RuntimeError(
+                f"expand: the expanded size {list(shape)} must match the existing size "
+                f"{list(x.shape)} at non-singleton dimensions"
+            ) from None
+
+    def backward(self, grad):
+        return (sum_to_shape(grad, self.in_shape),)
+
+
+class Cat(Function):
+    """concatenation along dim;  each input gets its slice of the gradient."""
+
+    def forward(self, *arrays, dim):
+        self.dim = dim
+        self.bounds = np.cumsum([0] + [a.shape[dim] for a in arrays]).tolist()
+        return np.concatenate(arrays, axis=dim)
+
+    def backward(self, grad):
+        lead = (slice(None),) * self.dim
+        return tuple(
+            grad[lead + (slice(lo, hi),)] if need else None
+            for lo, hi, need in zip(self.bounds, self.bounds[1:], self.needs_input_grad)
+        )
+
+
+class Triangle(Function):
+    """upper (triu) or lower (tril) triangle of the last two axes;  the gradient is masked alike."""
+
+    def forward(self, x, diagonal, upper):
+        self.diagonal, self.upper = diagonal, upper
+        return np.triu(x, diagonal) if upper else np.tril(x, diagonal)
+
+    def backward(self, grad):
+        return (Triangle.apply(grad, diagonal=self.diagonal, upper=self.upper),)
+
+
+class Flip(Function):
+    """x reversed along dims;  the gradient is reversed back."""
+
+    is_view = True
+
+    def forward(self, x, dims):
+        self.dims = dims
+        return np.flip(x, dims)
+
+    def backward(self, grad):
+        return (Flip.apply(grad, dims=self.dims),)
