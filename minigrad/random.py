@@ -19,6 +19,7 @@ _N = 624  # mt19937 state words
 _F32, _F64, _U64 = np.float32, np.float64, np.uint64
 _RANDPERM_SMALL = (2**32 - 1) // 20  # torch: n below this uses the 32-bit swap shuffle
 _TWO_PI = 2.0 * math.pi
+_CHUNK = 1 << 17  # Box-Muller slab size (multiple of 16)
 # Byte layout of torch.get_rng_state() (CPUGeneratorImplState on x86-64/aarch64: 5056 bytes).
 _STATE = np.dtype({
     "names": ["seed", "left", "seeded", "next", "state", "normal_x", "normal_y", "normal_rho",
@@ -67,19 +68,28 @@ def _round_odd_add(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 def _fma32(a: Any, b: Any, c: Any) -> np.ndarray:
     """Correctly rounded float32 fma(a, b, c): the float32 product is exact in float64.
 
-    RN32(RN64(x)) only differs from RN32(x) when RN64(x) is a float32 tie (or in float32's
-    subnormal range); those rare elements are recomputed with round-to-odd.
+    RN32(RN64(x)) only differs from RN32(x) when RN64(x) is a float32 tie or lies in float32's
+    subnormal range; those (rare) elements are recomputed with round-to-odd.
     """
     s = np.multiply(a, b, dtype=_F64)
     s += c
     out = s.astype(_F32)
     bits = s.view(np.uint64)
-    bad = ((bits & 0x1FFFFFFF) == 0x10000000) | ((bits & 0x7FF0000000000000) < (897 << 52))
+    bad = (bits & _U64(0x1FFFFFFF)) == _U64(0x10000000)
+    bad |= (bits & _U64(0x7FF0000000000000)) < _U64(897 << 52)
     if bad.any():
         idx = np.nonzero(bad)
         pa, pb, pc = (np.broadcast_to(v, s.shape)[idx].astype(_F64) for v in (a, b, c))
         out[idx] = _round_odd_add(pa * pb, pc).astype(_F32)
     return out
+
+
+def _fmaf(a: Any, b: Any, c: Any) -> np.ndarray:
+    """fma via float64 with one final rounding: exact for every call in _log_avx2/_sincos_avx2
+    over all 2**24 possible uniform inputs (checked exhaustively in tests/test_random.py)."""
+    s = np.multiply(a, b, dtype=_F64)
+    s += c
+    return s.astype(_F32)
 
 
 def _fma64(a: np.ndarray, b: float, c: float) -> np.ndarray:
@@ -112,28 +122,28 @@ def _log_avx2(x: np.ndarray) -> np.ndarray:
     e -= small.astype(_F32)
     x = (m - _F32(1)) + np.where(small, m, _F32(0))
     z = x * x
-    y = _fma32(_F32(_LOG_P[0]), x, _F32(_LOG_P[1]))
+    y = _fmaf(_F32(_LOG_P[0]), x, _F32(_LOG_P[1]))
     for p in _LOG_P[2:]:
-        y = _fma32(y, x, _F32(p))
-    y = _fma32(y * x, z, e * _F32(-2.12194440e-4))
+        y = _fmaf(y, x, _F32(p))
+    y = _fmaf(y * x, z, e * _F32(-2.12194440e-4))
     y = y - z * _F32(0.5)
-    return _fma32(e, _F32(0.693359375), x + y)
+    return _fmaf(e, _F32(0.693359375), x + y)
 
 
 def _sincos_avx2(x: np.ndarray) -> tuple:
     """sincos256_ps for x >= 0 (Cephes sinf/cosf with 3-part pi/4 reduction)."""
     j = ((x * _F32(1.27323954473516)).astype(np.int32) + 1) & ~1
     y = j.astype(_F32)
-    x = _fma32(y, _F32(-0.78515625), x)
-    x = _fma32(y, _F32(-2.4187564849853515625e-4), x)
-    x = _fma32(y, _F32(-3.77489497744594108e-8), x)
+    x = _fmaf(y, _F32(-0.78515625), x)
+    x = _fmaf(y, _F32(-2.4187564849853515625e-4), x)
+    x = _fmaf(y, _F32(-3.77489497744594108e-8), x)
     z = x * x
-    yc = _fma32(_F32(2.443315711809948e-5), z, _F32(-1.388731625493765e-3))
-    yc = _fma32(yc, z, _F32(4.166664568298827e-2))
-    yc = _fma32(yc * z, z, -(z * _F32(0.5))) + _F32(1)
-    ys = _fma32(_F32(-1.9515295891e-4), z, _F32(8.3321608736e-3))
-    ys = _fma32(ys, z, _F32(-1.6666654611e-1))
-    ys = _fma32(ys * z, x, x)
+    yc = _fmaf(_F32(2.443315711809948e-5), z, _F32(-1.388731625493765e-3))
+    yc = _fmaf(yc, z, _F32(4.166664568298827e-2))
+    yc = _fmaf(yc * z, z, -(z * _F32(0.5))) + _F32(1)
+    ys = _fmaf(_F32(-1.9515295891e-4), z, _F32(8.3321608736e-3))
+    ys = _fmaf(ys, z, _F32(-1.6666654611e-1))
+    ys = _fmaf(ys * z, x, x)
     poly = (j & 2) == 0
     sin = np.where(poly, ys, yc)
     cos = np.where(poly, yc, ys)
@@ -268,7 +278,9 @@ class Generator:
             return self._normal_serial(n, float(mean), float(std)).astype(dt).reshape(shape)
         out = self._unit(n, dt)  # fill with uniforms, then Box-Muller in blocks of 16
         full = n - n % 16
-        out[:full] = _box_muller16(out[:full], mean, std)
+        for i in range(0, full, _CHUNK):  # cache-sized slabs, each a whole number of blocks
+            stop = min(i + _CHUNK, full)
+            out[i:stop] = _box_muller16(out[i:stop], mean, std)
         if n % 16:  # torch redraws 16 uniforms for the last 16 outputs
             out[n - 16:] = _box_muller16(self._unit(16, dt), mean, std)
         return out.reshape(shape)
@@ -294,9 +306,9 @@ class Generator:
         if low >= high:
             raise ValueError(f"randint expects low < high, got {low}, {high}")
         rng, n = high - low, math.prod(shape)
-        raw = self._raw64(n) if rng >= 2**28 else self._raw32(n)
         if rng >= 2**64:
             raise ValueError("randint range must be below 2**64")
+        raw = self._raw64(n) if rng >= 2**28 else self._raw32(n)  # torch's 2**28 threshold
         v = (raw % _U64(rng) + _U64(low % 2**64)).view(np.int64)  # uint64 wrap-around
         return v.astype(np.dtype(dtype)).reshape(shape)
 
@@ -305,16 +317,13 @@ class Generator:
         n = int(n)
         if n < 0:
             raise ValueError(f"randperm expects n >= 0, got {n}")
-        if n < _RANDPERM_SMALL:  # swap i with i + random() % (n - i)
-            z = (self._raw32(max(n - 1, 0)) % np.arange(n, 1, -1, dtype=_U64)).tolist()
-            perm = list(range(n))
-            for i, k in enumerate(z):
-                j = i + k
+        perm = list(range(n))
+        if n < _RANDPERM_SMALL:  # swap i with i + random() % (n - i): sequential, stays a loop
+            z = self._raw32(max(n - 1, 0)) % np.arange(n, 1, -1, dtype=_U64)
+            for i, j in enumerate((z + np.arange(z.size, dtype=_U64)).tolist()):
                 perm[i], perm[j] = perm[j], perm[i]
         else:  # inside-out Fisher-Yates with random64()
-            z = (self._raw64(n) % np.arange(1, n + 1, dtype=_U64)).tolist()
-            perm = list(range(n))
-            for i, k in enumerate(z):
+            for i, k in enumerate((self._raw64(n) % np.arange(1, n + 1, dtype=_U64)).tolist()):
                 perm[i] = perm[k]
                 perm[k] = i
         return np.array(perm, dtype=np.int64).astype(np.dtype(dtype))

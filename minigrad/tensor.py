@@ -72,6 +72,9 @@ def _category(d: np.dtype) -> int:
     return 2 if d.kind == "f" else (0 if d.kind == "b" else 1)
 
 
+_new = object.__new__
+
+
 class Tensor:
     """An n-dimensional array that records the ops applied to it for reverse-mode autodiff."""
 
@@ -94,7 +97,7 @@ class Tensor:
         t.grad = None
         t.grad_fn = None
         t._requires_grad = requires_grad
-        t._vc = [0]
+        t._vc = None  # version counter, made on first need (in-place change, view, save)
         t._accumulator = None
         t._hooks = None
         t._retains_grad = False
@@ -102,9 +105,28 @@ class Tensor:
     @classmethod
     def _make(cls, data: np.ndarray, requires_grad: bool = False) -> Tensor:
         """Fast internal constructor around an ndarray (no copy, no checks)."""
-        t = object.__new__(cls)
-        Tensor._init(t, data, requires_grad)
+        t = _new(cls)
+        t.data = data
+        t.grad = None
+        t.grad_fn = None
+        t._requires_grad = requires_grad
+        t._vc = None
+        t._accumulator = None
+        t._hooks = None
+        t._retains_grad = False
         return t
+
+    def _shared_vc(self) -> list:
+        """The version counter, a one-element list shared with views of the same memory."""
+        if self._vc is None:
+            self._vc = [0]
+        return self._vc
+
+    def _bump_version(self) -> None:
+        if self._vc is None:
+            self._vc = [1]
+        else:
+            self._vc[0] += 1
 
     # -- attributes ---------------------------------------------------------------------------
     @property
@@ -172,7 +194,7 @@ class Tensor:
 
     @property
     def _version(self) -> int:
-        return self._vc[0]
+        return 0 if self._vc is None else self._vc[0]
 
     def is_floating_point(self) -> bool:
         return self.data.dtype.kind == "f"
@@ -208,7 +230,7 @@ class Tensor:
 
     def detach(self) -> Tensor:
         out = Tensor._make(self.data)
-        out._vc = self._vc
+        out._vc = self._shared_vc()
         return out
 
     def detach_(self) -> Tensor:
@@ -237,6 +259,8 @@ class Tensor:
                 target = arg
         if target is None or dtypes.to_numpy_dtype(target) == self.data.dtype:
             return self
+        if dtypes.to_numpy_dtype(target).kind != "f":  # int/bool results are not differentiable
+            return Tensor._make(self.data.astype(dtypes.to_numpy_dtype(target)))
         return ew.Cast.apply(self, dtype=dtypes.to_numpy_dtype(target))
 
     def type(self, dtype: Any = None) -> Any:
@@ -376,7 +400,7 @@ class Tensor:
             self.data = result.data.astype(self.data.dtype, copy=False)
             self.grad_fn = result.grad_fn
             self._requires_grad = True
-            self._vc[0] += 1
+            self._bump_version()
             if getattr(self.grad_fn, "_out", None) is not None:
                 self.grad_fn._out = (self.data, self._vc, self._vc[0])
             return self
@@ -391,32 +415,54 @@ class Tensor:
                 f"{op.__name__.lower()}_: cannot write the result into a tensor of dtype "
                 f"{self.dtype} and shape {tuple(self.data.shape)}: {err}"
             ) from None
-        self._vc[0] += 1
+        self._bump_version()
         return self
 
     # -- arithmetic -----------------------------------------------------------------------------
+    def _scalar_ok(self, other: Any) -> bool:
+        """True when `other` is a number that keeps this tensor's dtype (the scalar-op path)."""
+        kind = type(other)
+        return (kind is float and self.data.dtype.kind == "f") or (
+            kind is int and self.data.dtype.kind in "fiu")
+
     def __add__(self, other: Any) -> Tensor:
+        if self._scalar_ok(other):
+            return ew.AddScalar.apply(self, c=other)
         return ew.Add.apply(*self._pair(other))
 
     def __radd__(self, other: Any) -> Tensor:
+        if self._scalar_ok(other):
+            return ew.AddScalar.apply(self, c=other)
         return ew.Add.apply(*self._rpair(other))
 
     def __sub__(self, other: Any) -> Tensor:
+        if self._scalar_ok(other):
+            return ew.AddScalar.apply(self, c=-other)
         return ew.Sub.apply(*self._pair(other))
 
     def __rsub__(self, other: Any) -> Tensor:
+        if self._scalar_ok(other):
+            return ew.RSubScalar.apply(self, c=other)
         return ew.Sub.apply(*self._rpair(other))
 
     def __mul__(self, other: Any) -> Tensor:
+        if self._scalar_ok(other):
+            return ew.MulScalar.apply(self, c=other)
         return ew.Mul.apply(*self._pair(other))
 
     def __rmul__(self, other: Any) -> Tensor:
+        if self._scalar_ok(other):
+            return ew.MulScalar.apply(self, c=other)
         return ew.Mul.apply(*self._rpair(other))
 
     def __truediv__(self, other: Any) -> Tensor:
+        if self._scalar_ok(other) and self.data.dtype.kind == "f":
+            return ew.DivScalar.apply(self, c=other)
         return ew.Div.apply(*self._pair(other))
 
     def __rtruediv__(self, other: Any) -> Tensor:
+        if self._scalar_ok(other) and self.data.dtype.kind == "f":
+            return ew.RDivScalar.apply(self, c=other)
         return ew.Div.apply(*self._rpair(other))
 
     def __pow__(self, exponent: Any) -> Tensor:
@@ -690,7 +736,7 @@ class Tensor:
         if _State.enabled and (self._requires_grad or src._requires_grad):
             return self._inplace(_CopyFrom, None, src.to(self.dtype))
         np.copyto(self.data, src.data, casting="unsafe")
-        self._vc[0] += 1
+        self._bump_version()
         return self
 
     def zero_(self) -> Tensor:
@@ -702,7 +748,7 @@ class Tensor:
                 "fill_: a leaf Variable that requires grad is being used in an in-place operation."
             )
         self.data[...] = value.item() if isinstance(value, Tensor) else value
-        self._vc[0] += 1
+        self._bump_version()
         return self
 
     def uniform_(self, a: float = 0.0, b: float = 1.0, generator: Any = None) -> Tensor:
@@ -851,7 +897,10 @@ class Tensor:
 
     @property
     def mT(self) -> Tensor:  # noqa: N802 - PyTorch's name
-        return self.transpose(-2, -1)
+        n = self.data.ndim
+        if n < 2:
+            raise RuntimeError(f"mT: expects a tensor with >= 2 dimensions, got {n}")
+        return sh.Permute.apply(self, dims=tuple(range(n - 2)) + (n - 1, n - 2))
 
     def squeeze(self, dim: Any = None) -> Tensor:
         axes = normalize_dims(dim, self.ndim, "squeeze") if dim is not None else None
@@ -950,7 +999,7 @@ class Tensor:
                 f"setitem: {err} (tensor shape {tuple(self.data.shape)}, value shape "
                 f"{tuple(value.data.shape)})"
             ) from None
-        self._vc[0] += 1
+        self._bump_version()
 
     # -- Python protocol ------------------------------------------------------------------------
     def __len__(self) -> int:

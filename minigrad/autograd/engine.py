@@ -27,12 +27,11 @@ def sum_to_shape(grad: Tensor, shape: tuple) -> Tensor:
     if gshape == shape:
         return grad
     lead = len(gshape) - len(shape)
-    axes = tuple(range(lead)) + tuple(
-        i + lead for i, n in enumerate(shape) if n == 1 and gshape[i + lead] != 1
-    )
-    if axes:
-        grad = grad.sum(dim=axes, keepdim=True)
-    return grad.reshape(shape) if grad.data.shape != shape else grad
+    if lead < 0:
+        return grad.reshape(shape)
+    stretched = tuple(i + lead for i, n in enumerate(shape) if n == 1 and gshape[i + lead] != 1)
+    grad = grad.sum(dim=tuple(range(lead)) + stretched)
+    return grad.reshape(shape) if stretched else grad
 
 
 def _dependencies(roots: Sequence[Node]) -> dict:
@@ -89,7 +88,7 @@ def _accumulate(node: AccumulateGrad, grad: Tensor, create_graph: bool) -> None:
         var.grad = var.grad + grad
     else:
         np.add(var.grad.data, grad.data, out=var.grad.data, casting="unsafe")
-        var.grad._vc[0] += 1
+        var.grad._bump_version()
 
 
 def _check_finite(node: Function, grads: tuple) -> None:
@@ -117,7 +116,8 @@ def run_backward(
     for node, g in zip(root_nodes, grads):
         pending[node] = pending[node] + g if node in pending else g
     ready = [n for n in dict.fromkeys(root_nodes) if deps.get(n, 0) == 0]
-    with _switch(create_graph):
+    # PyTorch is silent about inf/nan arising in backward (anomaly mode is the tool for that).
+    with _switch(create_graph), np.errstate(all="ignore"):
         while ready:
             node = ready.pop()
             grad = pending.pop(node, None)

@@ -34,7 +34,12 @@ FREED_MESSAGE = (
 class Node:
     """A vertex of the backward graph: its inputs' nodes, their shapes, and hooks on its output."""
 
-    __slots__ = ("next_nodes", "input_shapes", "pre_hooks", "retain_hooks", "__weakref__")
+    __slots__ = ("next_nodes", "input_shapes", "__dict__", "__weakref__")
+
+    # Hooks on the node's output gradient: user hooks (a dict, may replace the gradient) and
+    # retain_grad hooks (a list, run last). Class-level None until someone registers one.
+    pre_hooks: dict | None = None
+    retain_hooks: list | None = None
 
     def name(self) -> str:
         return type(self).__name__
@@ -43,9 +48,6 @@ class Node:
     def next_functions(self) -> tuple:
         """PyTorch/torchviz view of the edges: ((node or None, 0), ...)."""
         return tuple((n, 0) for n in self.next_nodes)
-
-    def register_hook(self, hook: Callable) -> None:  # pragma: no cover - rarely used directly
-        self.pre_hooks = (self.pre_hooks or []) + [hook]
 
     def __repr__(self) -> str:
         return f"<{self.name()} object at {hex(id(self))}>"
@@ -60,8 +62,6 @@ class AccumulateGrad(Node):
         self.variable = variable
         self.next_nodes = ()
         self.input_shapes = ()
-        self.pre_hooks = None
-        self.retain_hooks = None
 
     @property
     def metadata(self) -> dict:
@@ -77,18 +77,14 @@ class Function(Node):
     the engine sums it back to the recorded shape.
     """
 
-    __slots__ = (
-        "__dict__", "needs_input_grad", "_keep", "_saved", "_keep_out", "_out", "freed",
-        "creation_trace",
-    )
+    __slots__ = ("needs_input_grad", "_saved", "_out", "creation_trace")
 
     # True for ops whose output shares memory with input 0 (views share its version counter).
     is_view = False
-
-    def __init__(self) -> None:
-        self._keep = ()
-        self._keep_out = False
-        self.freed = False
+    # Defaults read on every call; forward overrides them per instance (no __init__ to run).
+    _keep: tuple = ()
+    _keep_out = False
+    freed = False
 
     def name(self) -> str:
         return type(self).__name__ + "Backward0"
@@ -108,7 +104,7 @@ class Function(Node):
         if self.freed:
             raise RuntimeError(FREED_MESSAGE.format(name=self.name()))
         for tensor, version in self._saved:
-            if tensor._vc[0] != version:
+            if tensor._version != version:
                 raise _modified_error(self, tensor, version)
         return tuple(t for t, _ in self._saved)
 
@@ -120,12 +116,11 @@ class Function(Node):
         data, vc, version = self._out
         if vc[0] != version:
             raise _modified_error(self, Tensor._make(data), version, vc[0])
+        out = Tensor._make(data, _State.enabled)
+        out._vc = vc
         if _State.enabled:
-            out = Tensor._make(data, True)
             out.grad_fn = self
-            out._vc = vc
-            return out
-        return Tensor._make(data)
+        return out
 
     def release(self) -> None:
         """Free what forward kept, as backward does unless retain_graph=True."""
@@ -137,30 +132,27 @@ class Function(Node):
     @classmethod
     def apply(cls, *inputs: Tensor, **options: Any) -> Tensor:
         """Run forward on the inputs' arrays; when recording, make this op the output's grad_fn."""
-        fn = cls()
+        fn = cls.__new__(cls)
         data = fn.forward(*[t.data for t in inputs], **options)
-        if not _State.enabled:
-            out = Tensor._make(data)
-            if cls.is_view:
-                out._vc = inputs[0]._vc
-            return out
-        needs = tuple(t.requires_grad for t in inputs)
+        needs = tuple([t._requires_grad for t in inputs]) if _State.enabled else ()
         if True not in needs:
             out = Tensor._make(data)
             if cls.is_view:
-                out._vc = inputs[0]._vc
+                out._vc = inputs[0]._shared_vc()
             return out
         out = Tensor._make(data, True)
         if cls.is_view:
-            out._vc = inputs[0]._vc
+            out._vc = inputs[0]._shared_vc()
         fn.needs_input_grad = needs
-        fn.next_nodes = tuple(t._grad_node() if n else None for t, n in zip(inputs, needs))
-        fn.input_shapes = tuple(t.data.shape for t in inputs)
-        fn.pre_hooks = None
-        fn.retain_hooks = None
-        fn._saved = tuple((inputs[i], inputs[i]._vc[0]) for i in fn._keep)
+        fn.next_nodes = tuple([
+            (t.grad_fn if t.grad_fn is not None else accumulator_of(t)) if n else None
+            for t, n in zip(inputs, needs)
+        ])
+        fn.input_shapes = tuple([t.data.shape for t in inputs])
+        fn._saved = tuple([(inputs[i], inputs[i]._version) for i in fn._keep])
         if fn._keep_out:
-            fn._out = (data, out._vc, out._vc[0])
+            vc = out._shared_vc()
+            fn._out = (data, vc, vc[0])
         if _State.anomaly:
             fn.creation_trace = "".join(traceback.format_stack()[:-2])
         out.grad_fn = fn
@@ -174,7 +166,7 @@ class Function(Node):
 
 
 def _modified_error(fn: Function, tensor: Tensor, expected: int, now: int | None = None) -> Exception:
-    now = tensor._vc[0] if now is None else now
+    now = tensor._version if now is None else now
     return RuntimeError(
         f"one of the variables needed for gradient computation has been modified by an inplace "
         f"operation: [{tensor.dtype.name} {tuple(tensor.shape)}], which is output 0 of "

@@ -6,7 +6,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from minigrad.autograd.grad_mode import no_grad
+from minigrad.autograd.grad_mode import enable_grad, no_grad
 
 
 def _as_tuple(x: Any) -> tuple:
@@ -95,6 +95,7 @@ def gradgradcheck(func: Callable, inputs: Any, eps: float = 1e-6, atol: float = 
     diff = [t for t in inputs if isinstance(t, Tensor) and t.requires_grad]
     rng = np.random.default_rng(1)
 
+    @enable_grad()  # numerical_grads calls this under no_grad; the first derivative needs a graph
     def first_derivative(*args: Any) -> tuple:
         outs = [o for o in _as_tuple(func(*args)) if isinstance(o, Tensor)]
         total = sum((o * Tensor._make(rng_w[k])).sum() for k, o in enumerate(outs))

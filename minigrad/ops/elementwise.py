@@ -18,6 +18,60 @@ class Add(Function):
         return grad, grad
 
 
+class AddScalar(Function):
+    """x + c for a number c;  d/dx = 1."""
+
+    def forward(self, x, c):
+        return x + c
+
+    def backward(self, grad):
+        return (grad,)
+
+
+class RSubScalar(Function):
+    """c - x for a number c;  d/dx = -1."""
+
+    def forward(self, x, c):
+        return c - x
+
+    def backward(self, grad):
+        return (-grad,)
+
+
+class MulScalar(Function):
+    """x * c for a number c;  d/dx = c."""
+
+    def forward(self, x, c):
+        self.c = c
+        return x * c
+
+    def backward(self, grad):
+        return (grad * self.c,)
+
+
+class DivScalar(Function):
+    """x / c for a number c;  d/dx = 1/c."""
+
+    def forward(self, x, c):
+        self.c = c
+        return x / c
+
+    def backward(self, grad):
+        return (grad / self.c,)
+
+
+class RDivScalar(Function):
+    """c / x for a number c;  d/dx = -c/x^2 = -out/x."""
+
+    def forward(self, x, c):
+        self.keep_inputs(0)
+        self.keep_output()
+        return c / x
+
+    def backward(self, grad):
+        return (-grad * self.saved_output / self.saved_inputs[0],)
+
+
 class Sub(Function):
     """a - b;  d/da = 1,  d/db = -1."""
 

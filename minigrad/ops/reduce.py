@@ -14,6 +14,8 @@ def normalize_dims(dim, ndim: int, op: str) -> tuple | None:
     """`dim` (None, int or sequence) as a sorted tuple of non-negative axes, or None for all."""
     if dim is None:
         return None
+    if type(dim) is int and 0 <= dim < ndim:
+        return (dim,)
     dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
     if len(dims) == 0:
         return None
