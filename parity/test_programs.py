@@ -27,9 +27,19 @@ def as_minigrad(source: str) -> str:
     return re.sub(r"^import torch$", "import minigrad as torch", source, flags=re.M)
 
 
-@pytest.mark.parametrize("program", PROGRAMS, ids=lambda p: p.stem)
-def test_program_prints_the_same_numbers_under_minigrad(program, tmp_path):
-    source = program.read_text()
+def readme_example() -> str:
+    """The README's 20-line example, written for minigrad, turned into a torch program."""
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    code = re.search(r"```python\n(.*?)```", readme, flags=re.S).group(1)
+    return code.replace("import minigrad as torch", "import torch")
+
+
+SOURCES = [(p.stem, p.read_text) for p in PROGRAMS] + [("readme_example", readme_example)]
+
+
+@pytest.mark.parametrize("name,read", SOURCES, ids=[s[0] for s in SOURCES])
+def test_program_prints_the_same_numbers_under_minigrad(name, read, tmp_path):
+    source = read()
     assert "import torch" in source
     want = run(source, tmp_path, "with_torch.py")
     got = run(as_minigrad(source), tmp_path, "with_minigrad.py")

@@ -133,7 +133,10 @@ class Function(Node):
     def apply(cls, *inputs: Tensor, **options: Any) -> Tensor:
         """Run forward on the inputs' arrays; when recording, make this op the output's grad_fn."""
         fn = cls.__new__(cls)
-        data = fn.forward(*[t.data for t in inputs], **options)
+        try:
+            data = fn.forward(*[t.data for t in inputs], **options)
+        except ValueError as err:
+            raise _shape_error(cls, inputs, err) from None
         needs = tuple([t._requires_grad for t in inputs]) if _State.enabled else ()
         if True not in needs:
             out = Tensor._make(data)
@@ -173,6 +176,26 @@ def _modified_error(fn: Function, tensor: Tensor, expected: int, now: int | None
         f"{tensor.grad_fn.name() if tensor.grad_fn else 'a leaf'}, is at version {now}; "
         f"expected version {expected} instead (saved by {fn.name()})."
     )
+
+
+def _shape_error(cls: type, inputs: tuple, err: Exception) -> Exception:
+    """A forward's NumPy ValueError restated with the op's name and the input shapes."""
+    shapes = [tuple(t.data.shape) for t in inputs]
+    name = cls.__name__.lower()
+    try:
+        np.broadcast_shapes(*shapes)
+    except ValueError:
+        rank = max(len(s) for s in shapes)
+        padded = [(1,) * (rank - len(s)) + s for s in shapes]
+        for dim in range(rank):
+            sizes = {p[dim] for p in padded} - {1}
+            if len(sizes) > 1:
+                a, b = (p[dim] for p in padded[:2])
+                return RuntimeError(
+                    f"{name}: the size of tensor a ({a}) must match the size of tensor b ({b}) "
+                    f"at non-singleton dimension {dim} (shapes {', '.join(map(str, shapes))})"
+                )
+    return RuntimeError(f"{name}: {err} (input shapes {', '.join(map(str, shapes))})")
 
 
 def accumulator_of(tensor: Tensor) -> AccumulateGrad:
