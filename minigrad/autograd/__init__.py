@@ -9,7 +9,7 @@ import numpy as np
 
 from minigrad.autograd.anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from minigrad.autograd.engine import run_backward
-from minigrad.autograd.function import Function
+from minigrad.autograd.custom_function import Function, FunctionCtx
 from minigrad.autograd.grad_mode import (
     enable_grad,
     inference_mode,
@@ -20,7 +20,7 @@ from minigrad.autograd.grad_mode import (
 from minigrad.autograd.gradcheck import gradcheck, gradgradcheck
 
 __all__ = [
-    "Function", "backward", "grad", "no_grad", "enable_grad", "set_grad_enabled",
+    "Function", "FunctionCtx", "backward", "grad", "no_grad", "enable_grad", "set_grad_enabled",
     "inference_mode", "is_grad_enabled", "gradcheck", "gradgradcheck", "detect_anomaly",
     "set_detect_anomaly", "is_anomaly_enabled",
 ]

@@ -146,3 +146,4 @@ def run_backward(
                 deps[nxt] -= 1
                 if deps[nxt] == 0:
                     ready.append(nxt)
+            outs = g = grad = None  # drop references so a leaf can take its gradient uncopied

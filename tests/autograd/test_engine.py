@@ -320,14 +320,40 @@ def test_detect_anomaly_names_the_op():
 
 def test_gradcheck_catches_a_wrong_gradient():
     class BadSquare(autograd.Function):
-        def forward(self, x):
-            self.keep_inputs(0)
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
             return x * x
 
-        def backward(self, grad):
-            return (grad * self.saved_inputs[0] * 3,)
+        @staticmethod
+        def backward(ctx, grad):
+            (x,) = ctx.saved_tensors
+            return grad * x * 3
 
     x = leaf([1.0, 2.0])
     with pytest.raises(RuntimeError, match="jacobian mismatch"):
         autograd.gradcheck(BadSquare.apply, (x,))
     assert autograd.gradcheck(lambda t: t * t, (x,))
+
+
+def test_custom_function_in_pytorch_style():
+    class Legendre3(autograd.Function):
+        """P3(x) = (5x^3 - 3x) / 2, with its derivative written by hand."""
+
+        @staticmethod
+        def forward(ctx, x, scale):
+            ctx.save_for_backward(x)
+            return 0.5 * (5 * x**3 - 3 * x) * scale
+
+        @staticmethod
+        def backward(ctx, grad):
+            (x,) = ctx.saved_tensors
+            return grad * 1.5 * (5 * x**2 - 1) * 2.0, None
+
+    x = leaf([0.3, -0.6])
+    y = Legendre3.apply(x, 2.0)
+    assert not y.is_leaf and y.grad_fn.name() == "Legendre3Backward"
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.data, 2.0 * 1.5 * (5 * x.data**2 - 1))
+    with minigrad.no_grad():
+        assert Legendre3.apply(x, 1.0).grad_fn is None
