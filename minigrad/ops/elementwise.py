@@ -286,6 +286,8 @@ class Clamp(Function):
 
     def forward(self, x, min, max):  # noqa: A002 - PyTorch's argument names
         self.keep_inputs(0)
+        if x.dtype.kind == "f":  # bounds take x's precision (a NumPy float64 would upcast)
+            min, max = (None if v is None else x.dtype.type(v) for v in (min, max))
         self.bounds = (min, max)
         out = x
         if min is not None:
@@ -371,3 +373,55 @@ class Clone(Function):
 
     def backward(self, grad):
         return (grad,)
+
+
+class Step(Function):
+    """a piecewise-constant f(x) (sign, floor, ceil, round, trunc);  d/dx = 0, as PyTorch,
+    whose results still require grad."""
+
+    def forward(self, x, fn):
+        return fn(x)
+
+    def backward(self, grad):
+        return (constant(np.zeros(grad.data.shape, dtype=grad.data.dtype)),)
+
+
+class LeakyRelu(Function):
+    """x if x > 0 else slope * x;  d/dx = 1 or slope."""
+
+    def forward(self, x, slope):
+        self.keep_inputs(0)
+        self.slope = slope
+        return np.where(x > 0, x, x * slope)
+
+    def backward(self, grad):
+        x = self.saved_inputs[0].data
+        scale = np.where(x > 0, 1.0, self.slope).astype(grad.data.dtype)
+        return (grad * constant(scale),)
+
+
+class Elu(Function):
+    """x if x > 0 else alpha (e^x - 1);  d/dx = 1 or alpha e^x (= out + alpha)."""
+
+    def forward(self, x, alpha):
+        self.keep_inputs(0)
+        self.keep_output()
+        self.alpha = alpha
+        return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0)))
+
+    def backward(self, grad):
+        x = self.saved_inputs[0]
+        negative = constant((x.data <= 0).astype(grad.data.dtype))
+        slope = (self.saved_output + self.alpha) * negative + (1.0 - negative)
+        return (grad * slope,)
+
+
+class LogSigmoid(Function):
+    """log s(x) = min(x, 0) - log(1 + e^-|x|), stable;  d/dx = s(-x)."""
+
+    def forward(self, x):
+        self.keep_inputs(0)
+        return np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))
+
+    def backward(self, grad):
+        return (grad * (-self.saved_inputs[0]).sigmoid(),)

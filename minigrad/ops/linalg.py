@@ -40,3 +40,35 @@ class MatMul(Function):
             g = grad.unsqueeze(-1)
             return (g @ b.unsqueeze(-2) if da else None), ((a.mT @ g).squeeze(-1) if db else None)
         return (grad @ b.mT if da else None), (a.mT @ grad if db else None)
+
+
+class Linear(Function):
+    """x @ W^T + b (PyTorch's nn.Linear in one op, no transposed copy);
+    d/dx = g @ W,  d/dW = g^T @ x,  d/db = sum of g over the leading axes."""
+
+    def forward(self, x, weight, bias=None):
+        self.keep_inputs(0, 1)
+        if x.shape[-1] != weight.shape[-1]:
+            raise RuntimeError(
+                f"linear: mat1 and mat2 shapes cannot be multiplied "
+                f"({int(np.prod(x.shape[:-1]))}x{x.shape[-1]} and "
+                f"{weight.shape[1]}x{weight.shape[0]}) (input {tuple(x.shape)}, "
+                f"weight {tuple(weight.shape)})"
+            )
+        out = x @ weight.T
+        if bias is not None:
+            out += bias
+        return out
+
+    def backward(self, grad):
+        x, weight = self.saved_inputs
+        needs = self.needs_input_grad
+        gx = grad @ weight if needs[0] else None
+        gw = None
+        if needs[1]:
+            g2 = grad.reshape(-1, grad.data.shape[-1]) if grad.ndim != 2 else grad
+            x2 = x.reshape(-1, x.data.shape[-1]) if x.ndim != 2 else x
+            gw = g2.mT @ x2
+        if len(needs) == 2:
+            return gx, gw
+        return gx, gw, grad  # the engine sums the bias gradient over the leading axes

@@ -1,0 +1,20 @@
+"""nn modules, grouped by family."""
+
+from minigrad.nn.modules.activation import (
+    ELU, GELU, LeakyReLU, LogSigmoid, LogSoftmax, ReLU, SiLU, Sigmoid, Softmax, Softplus, Tanh,
+)
+from minigrad.nn.modules.container import ModuleDict, ModuleList, Sequential
+from minigrad.nn.modules.dropout import Dropout
+from minigrad.nn.modules.linear import Flatten, Identity, Linear, Unflatten
+from minigrad.nn.modules.loss import (
+    BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, KLDivLoss, L1Loss, MSELoss, NLLLoss,
+    SmoothL1Loss,
+)
+from minigrad.nn.modules.module import Module
+
+__all__ = [
+    "Module", "Sequential", "ModuleList", "ModuleDict", "Identity", "Linear", "Flatten",
+    "Unflatten", "Dropout", "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "GELU", "SiLU", "Softplus",
+    "ELU", "Softmax", "LogSoftmax", "LogSigmoid", "MSELoss", "L1Loss", "SmoothL1Loss",
+    "HuberLoss", "BCELoss", "BCEWithLogitsLoss", "NLLLoss", "CrossEntropyLoss", "KLDivLoss",
+]
