@@ -10,6 +10,7 @@ from minigrad.creation import (
     rand_like, randint, randint_like, randn, randn_like, randperm, stack, tensor, where, zeros,
     zeros_like,
 )
+from minigrad.io import load, save
 from minigrad.dtypes import (
     bool_ as bool, dtype, float16, float32, float64, int8, int16, int32, int64, uint8,
 )

@@ -12,25 +12,33 @@ if TYPE_CHECKING:
 _DEFAULT_DTYPES = (np.dtype(np.float32), np.dtype(np.int64), np.dtype(np.bool_))
 
 
+def _float_formatter(data: np.ndarray):
+    """PyTorch's choice: integer style (`1.`), fixed with 4 decimals, or scientific; every
+    element padded to one width so columns line up."""
+    finite = data[np.isfinite(data)].astype(np.float64)
+    nonzero = np.abs(finite[finite != 0])
+    if finite.size and np.all(finite == np.round(finite)) and nonzero.max(initial=0) < 1e8:
+        def fmt(v):
+            return f"{v:.0f}." if np.isfinite(v) else str(v)
+    elif nonzero.size and (nonzero.max() >= 1e8 or nonzero.min() < 1e-4
+                           or nonzero.max() / nonzero.min() > 1e3 and nonzero.max() > 1e3):
+        def fmt(v):
+            return f"{v:.4e}" if np.isfinite(v) else str(v)
+    else:
+        def fmt(v):
+            return f"{v:.4f}" if np.isfinite(v) else str(v)
+    sample = data.reshape(-1)[:2000]
+    width = max((len(fmt(v)) for v in sample), default=0)
+    return lambda v: fmt(v).rjust(width)
+
+
 def tensor_repr(t: Tensor) -> str:
     data = t.data
-    if data.dtype.kind == "f":
-        finite = data[np.isfinite(data)]
-        integral = finite.size == 0 or bool(np.all(finite == np.round(finite)))
-        big = finite.size > 0 and (np.abs(finite).max() >= 1e8 or
-                                   (np.abs(finite[finite != 0]).min(initial=1) < 1e-4))
-        if integral and not big:
-            opts = dict(formatter={"float_kind": lambda v: f"{v:.0f}." if np.isfinite(v) else str(v)})
-        elif big:
-            opts = dict(formatter={"float_kind": lambda v: f"{v:.4e}"})
-        else:
-            opts = dict(formatter={"float_kind": lambda v: f"{v:.4f}" if np.isfinite(v) else str(v)})
-    else:
-        opts = {}
+    opts = {}
+    if data.dtype.kind == "f" and data.size:
+        opts = {"formatter": {"float_kind": _float_formatter(data)}}
     body = np.array2string(data, separator=", ", prefix="tensor(", threshold=1000, edgeitems=3,
                            max_line_width=80, **opts)
-    if data.size == 0:
-        body = "[]" if data.ndim == 1 else body
     extras = []
     if data.size == 0 and data.ndim != 1:
         extras.append(f"size={tuple(data.shape)}")
