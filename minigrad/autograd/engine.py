@@ -36,17 +36,16 @@ def sum_to_shape(grad: Tensor, shape: tuple) -> Tensor:
 
 def _dependencies(roots: Sequence[Node]) -> dict:
     """Number of incoming edges per reachable node, found with an explicit stack."""
-    deps: dict = {}
-    stack = list(roots)
-    seen = set(map(id, roots))
+    deps: dict = dict.fromkeys(roots, 0)  # roots count as seen: never walked twice
+    stack = list(deps)
     while stack:
-        node = stack.pop()
-        for nxt in node.next_nodes:
+        for nxt in stack.pop().next_nodes:
             if nxt is None:
                 continue
-            deps[nxt] = deps.get(nxt, 0) + 1
-            if id(nxt) not in seen:
-                seen.add(id(nxt))
+            if nxt in deps:
+                deps[nxt] += 1
+            else:
+                deps[nxt] = 1
                 stack.append(nxt)
     return deps
 
@@ -141,7 +140,8 @@ def run_backward(
                 if nxt is None:
                     continue
                 if g is not None:
-                    g = sum_to_shape(g, shape)
+                    if g.data.shape != shape:
+                        g = sum_to_shape(g, shape)
                     pending[nxt] = pending[nxt] + g if nxt in pending else g
                 deps[nxt] -= 1
                 if deps[nxt] == 0:

@@ -13,6 +13,7 @@ from minigrad.autograd.function import constant
 from minigrad.creation import where
 from minigrad.ops import elementwise as ew
 from minigrad.ops import linalg
+from minigrad.ops.loss import BinaryCrossEntropy
 from minigrad.tensor import Tensor
 
 # -- activations ---------------------------------------------------------------------------------
@@ -194,9 +195,7 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
         )
     if input.data.size and (input.data.min() < 0 or input.data.max() > 1):
         raise RuntimeError("binary_cross_entropy: all elements of input should be between 0 and 1")
-    log_p = input.log().clamp(min=-100.0)
-    log_q = (1.0 - input).log().clamp(min=-100.0)
-    loss = -(target * log_p + (1.0 - target) * log_q)
+    loss = BinaryCrossEntropy.apply(input, target.to(input.dtype))
     if weight is not None:
         loss = loss * weight
     return _reduce(loss, reduction, "binary_cross_entropy")

@@ -357,3 +357,11 @@ def test_custom_function_in_pytorch_style():
     np.testing.assert_allclose(x.grad.data, 2.0 * 1.5 * (5 * x.data**2 - 1))
     with minigrad.no_grad():
         assert Legendre3.apply(x, 1.0).grad_fn is None
+
+
+def test_backward_from_two_roots_where_one_feeds_the_other():
+    x = leaf([1.0, 2.0])
+    y = x * 2
+    z = (y * y).sum()
+    autograd.backward([z, y.sum()])
+    np.testing.assert_allclose(x.grad.data, 8 * x.data + 2)

@@ -1,0 +1,26 @@
+"""Fused loss kernels where PyTorch has one and the composite would cost many small ops."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from minigrad.autograd.function import Function
+
+
+class BinaryCrossEntropy(Function):
+    """Elementwise -[y log p + (1 - y) log(1 - p)], each log clamped at -100 (PyTorch's kernel);
+    d/dp = (p - y) / max(p (1 - p), 1e-12).  No gradient for the target, as PyTorch."""
+
+    def forward(self, p, y):
+        self.keep_inputs(0, 1)
+        with np.errstate(divide="ignore"):
+            log_p = np.maximum(np.log(p), -100)
+            log_q = np.maximum(np.log1p(-p), -100)
+        return (y - 1) * log_q - y * log_p
+
+    def backward(self, grad):
+        p, y = self.saved_inputs
+        if self.needs_input_grad[1]:
+            raise RuntimeError("binary_cross_entropy: the derivative for 'target' is not "
+                               "implemented (use binary_cross_entropy_with_logits)")
+        return grad * (p - y) / ((1.0 - p) * p).clamp(min=1e-12), None
