@@ -13,7 +13,7 @@ from minigrad import dtypes, random
 from minigrad.ops import elementwise as ew
 from minigrad.ops import shape as sh
 from minigrad.ops.reduce import normalize_dims
-from minigrad.tensor import Tensor, _shape_args, device
+from minigrad.tensor import Tensor, _category, _shape_args, device
 
 
 def _finish(data: np.ndarray, requires_grad: bool = False, **_: Any) -> Tensor:
@@ -175,7 +175,10 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
         raise RuntimeError("cat: expected a non-empty list of Tensors")
     ref = tensors[0]
     d = normalize_dims(dim, ref.ndim, "cat")[0]
-    target = np.result_type(*[t.data.dtype for t in tensors])
+    # PyTorch's rule: the highest category wins (bool < int < float), so int64 with float32
+    # gives float32 (NumPy would widen to float64); within it, the wider dtype.
+    top = max(_category(t.data.dtype) for t in tensors)
+    target = np.result_type(*[t.data.dtype for t in tensors if _category(t.data.dtype) == top])
     for i, t in enumerate(tensors):
         if t.ndim != ref.ndim or any(a != b for j, (a, b) in
                                      enumerate(zip(t.data.shape, ref.data.shape)) if j != d):

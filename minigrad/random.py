@@ -108,6 +108,8 @@ def _fma64(a: np.ndarray, b: float, c: float) -> np.ndarray:
 
 
 # ---- ATen's AVX2 float32 Box-Muller (avx_mathfun.h, as compiled by GCC with FMA contraction) ----
+# x86-64 torch runs this kernel on AVX2 and AVX512 CPUs alike (normal_stub has no AVX512 build);
+# aarch64/no-AVX2 builds use scalar libm logf/cosf/sinf instead, which is not reproduced here.
 _LOG_P = [7.0376836292e-2, -1.1514610310e-1, 1.1676998740e-1, -1.2420140846e-1,
           1.4249322787e-1, -1.6668057665e-1, 2.0000714765e-1, -2.4999993993e-1,
           3.3333331174e-1]

@@ -15,7 +15,7 @@ from minigrad.autograd.grad_mode import _State
 from minigrad.ops import elementwise as ew
 from minigrad.ops import index as ix
 from minigrad.ops import linalg, reduce as rd, shape as sh
-from minigrad.ops.reduce import normalize_dims
+from minigrad.ops.reduce import normalize_dims, reduce_dims
 
 
 class Size(tuple):
@@ -389,6 +389,14 @@ class Tensor:
                     f"{op.__name__.lower()}_: a leaf Variable that requires grad is being used "
                     "in an in-place operation."
                 )
+            if getattr(self.grad_fn, "is_view", False):
+                # The result is recorded out of place, so the base would keep its old values and
+                # gradient: refuse rather than be silently wrong (PyTorch rebases the base).
+                raise RuntimeError(
+                    f"{op.__name__.lower()}_: in-place operation on a view ({self.grad_fn.name()}) "
+                    f"of a tensor that requires grad is not supported by minigrad; apply the op "
+                    f"out of place (y = y.{op.__name__.lower()}(...)) or use clone() first."
+                )
             old = Tensor._make(self.data, self._requires_grad)
             old.grad_fn = self.grad_fn
             result = op.apply(old, *others, **options)
@@ -576,6 +584,8 @@ class Tensor:
         if isinstance(min, Tensor) or isinstance(max, Tensor):
             out = self if min is None else self.maximum(_as_tensor_like(min, self))
             return out if max is None else out.minimum(_as_tensor_like(max, self))
+        if any(isinstance(v, (float, np.floating)) for v in (min, max)):
+            return ew.Clamp.apply(self._floating(), min=min, max=max)  # int + float -> float32
         return ew.Clamp.apply(self, min=min, max=max)
 
     clip = clamp
@@ -616,21 +626,21 @@ class Tensor:
     def _floating(self) -> Tensor:
         return self if self.data.dtype.kind == "f" else self.to(dtypes.float32)
 
-    # -- no-gradient elementwise ----------------------------------------------------------------
+    # -- piecewise constant (zero gradient) and no-gradient elementwise -----------------------
     def sign(self) -> Tensor:
-        return Tensor._make(np.sign(self.data))
+        return ew.Step.apply(self, fn=np.sign)
 
     def floor(self) -> Tensor:
-        return Tensor._make(np.floor(self.data))
+        return ew.Step.apply(self, fn=np.floor)
 
     def ceil(self) -> Tensor:
-        return Tensor._make(np.ceil(self.data))
+        return ew.Step.apply(self, fn=np.ceil)
 
     def round(self, decimals: int = 0) -> Tensor:
-        return Tensor._make(np.round(self.data, decimals))
+        return ew.Step.apply(self, fn=lambda x: np.round(x, decimals))
 
     def trunc(self) -> Tensor:
-        return Tensor._make(np.trunc(self.data))
+        return ew.Step.apply(self, fn=np.trunc)
 
     def isnan(self) -> Tensor:
         return Tensor._make(np.isnan(self.data))
@@ -698,11 +708,11 @@ class Tensor:
         return Tensor._make(np.logical_or(self.data, _data(other)))
 
     def all(self, dim: Any = None, keepdim: bool = False) -> Tensor:
-        axes = normalize_dims(dim, self.ndim, "all")
+        axes = reduce_dims(dim, self.ndim, "all")
         return Tensor._make(np.asarray(np.all(self.data, axis=axes, keepdims=keepdim)))
 
     def any(self, dim: Any = None, keepdim: bool = False) -> Tensor:
-        axes = normalize_dims(dim, self.ndim, "any")
+        axes = reduce_dims(dim, self.ndim, "any")
         return Tensor._make(np.asarray(np.any(self.data, axis=axes, keepdims=keepdim)))
 
     # -- in place -------------------------------------------------------------------------------
@@ -772,7 +782,7 @@ class Tensor:
     # -- reductions -----------------------------------------------------------------------------
     def sum(self, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
         x = self.to(dtype) if dtype is not None else self
-        return rd.Sum.apply(x, axes=normalize_dims(dim, self.ndim, "sum"), keepdim=keepdim)
+        return rd.Sum.apply(x, axes=reduce_dims(dim, self.ndim, "sum"), keepdim=keepdim)
 
     def mean(self, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
         x = self.to(dtype) if dtype is not None else self
@@ -781,7 +791,7 @@ class Tensor:
                 f"mean: could not infer output dtype. Input dtype must be floating point, "
                 f"got {x.dtype}"
             )
-        return rd.Mean.apply(x, axes=normalize_dims(dim, self.ndim, "mean"), keepdim=keepdim)
+        return rd.Mean.apply(x, axes=reduce_dims(dim, self.ndim, "mean"), keepdim=keepdim)
 
     def var(self, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
             correction: Any = None) -> Tensor:
@@ -790,14 +800,19 @@ class Tensor:
             dim, unbiased = None, dim
         if correction is None:
             correction = 1 if unbiased is None or unbiased else 0
-        axes = normalize_dims(dim, self.ndim, "var")
+        axes = reduce_dims(dim, self.ndim, "var")
         n = self.data.size if axes is None else int(np.prod([self.data.shape[a] for a in axes]))
         centered = self - self.mean(dim=axes, keepdim=True)
         return (centered * centered).sum(dim=axes, keepdim=keepdim) / max(0, n - correction)
 
     def std(self, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
             correction: Any = None) -> Tensor:
-        return self.var(dim, unbiased, keepdim, correction=correction).sqrt()
+        var = self.var(dim, unbiased, keepdim, correction=correction)
+        zero = var.data == 0
+        if not zero.any():
+            return var.sqrt()
+        # sqrt's slope is infinite at 0 (0 * inf = nan); PyTorch's std gradient there is 0.
+        return var.masked_fill(zero, 1.0).sqrt().masked_fill(zero, 0.0)
 
     def amax(self, dim: Any = (), keepdim: bool = False) -> Tensor:
         return rd.Amax.apply(self, axes=_nonempty_dims(self, dim, "amax"), keepdim=keepdim)
@@ -828,21 +843,26 @@ class Tensor:
         return _arg_reduce(self, dim, keepdim, np.argmin, "argmin")
 
     def logsumexp(self, dim: Any, keepdim: bool = False) -> Tensor:
-        axes = normalize_dims(dim, self.ndim, "logsumexp")
+        axes = reduce_dims(dim, self.ndim, "logsumexp")
         return rd.LogSumExp.apply(self._floating(), axes=axes, keepdim=keepdim)
 
     def prod(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
-        return rd.Prod.apply(self, axes=normalize_dims(dim, self.ndim, "prod"), keepdim=keepdim)
+        return rd.Prod.apply(self, axes=reduce_dims(dim, self.ndim, "prod"), keepdim=keepdim)
 
     def norm(self, p: Any = 2, dim: Any = None, keepdim: bool = False) -> Tensor:
         """Vector p-norm over dim (all elements by default): p = 1, 2, inf or any number."""
-        if p in ("fro", 2):
-            return (self * self).sum(dim, keepdim=keepdim).sqrt()
         if p == float("inf"):
             return self.abs().amax(dim if dim is not None else (), keepdim=keepdim)
         if p == 1:
             return self.abs().sum(dim, keepdim=keepdim)
-        return (self.abs() ** p).sum(dim, keepdim=keepdim) ** (1.0 / p)
+        two = p in ("fro", 2)
+        total = (self * self if two else self.abs() ** p).sum(dim, keepdim=keepdim)
+        zero = total.data == 0
+        if not zero.any():
+            return total.sqrt() if two else total ** (1.0 / p)
+        # The root's slope is infinite at 0 (0 * inf = nan); PyTorch's gradient there is 0.
+        safe = total.masked_fill(zero, 1.0)
+        return (safe.sqrt() if two else safe ** (1.0 / p)).masked_fill(zero, 0.0)
 
     # -- shape ----------------------------------------------------------------------------------
     def reshape(self, *shape: Any) -> Tensor:
@@ -921,6 +941,11 @@ class Tensor:
                 f"expand: the number of sizes provided ({len(sizes)}) must be greater or equal "
                 f"to the number of dimensions in the tensor ({self.ndim})"
             )
+        if -1 in sizes[:lead]:
+            raise RuntimeError(
+                f"expand: the expanded size -1 isn't allowed in a leading, non-existing "
+                f"dimension (sizes {list(sizes)}, tensor shape {tuple(self.data.shape)})"
+            )
         shape = tuple(self.data.shape[i - lead] if n == -1 else n for i, n in enumerate(sizes))
         return self if shape == self.data.shape else sh.Expand.apply(self, shape=shape)
 
@@ -983,6 +1008,10 @@ class Tensor:
 
     def __getitem__(self, index: Any) -> Tensor:
         index, basic = _normalize_index(index)
+        if not basic:
+            split = _ints_first(index)
+            if split is not None:
+                return self[split[0]][split[1]]
         op = ix.BasicGetItem if basic else ix.GetItem
         return op.apply(self, index=index)
 
@@ -1107,15 +1136,13 @@ def _with_number(t: Tensor, value: Any) -> tuple[Tensor, Tensor]:
 
 def _promote(a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
     """PyTorch's tensor-tensor promotion: category first (bool < int < float); within one
-    category a 0-d tensor adopts the other's dtype; otherwise the wider dtype wins."""
+    category a 0-d tensor adopts the other's dtype; otherwise the wider dtype wins. Across
+    categories the higher one's dtype wins even when it is 0-d (int64 (3,) + float64 () is
+    float64: only Python numbers fall back to the default float32)."""
     da, db = a.data.dtype, b.data.dtype
     ca, cb = _category(da), _category(db)
     if ca != cb:
-        high, low = (a, b) if ca > cb else (b, a)
-        if high.ndim == 0 and low.ndim > 0:
-            target = np.dtype(np.float32 if max(ca, cb) == 2 else np.int64)
-        else:
-            target = high.data.dtype
+        target = da if ca > cb else db
     elif a.ndim == 0 and b.ndim > 0:
         target = db
     elif b.ndim == 0 and a.ndim > 0:
@@ -1130,7 +1157,7 @@ def _data(x: Any) -> np.ndarray:
 
 
 def _nonempty_dims(t: Tensor, dim: Any, op: str) -> tuple | None:
-    axes = normalize_dims(dim, t.ndim, op)
+    axes = reduce_dims(dim, t.ndim, op)
     reduced = t.data.shape if axes is None else [t.data.shape[a] for a in axes]
     if t.data.size == 0 or 0 in reduced:
         raise IndexError(f"{op}: cannot reduce over a zero-size dimension (shape {tuple(t.shape)})")
@@ -1158,6 +1185,26 @@ def _values_indices(t: Tensor, dim: Any, keepdim: bool, fn: Callable, op: str) -
     if not keepdim and t.ndim:
         values, idx = values.squeeze(d), np.squeeze(idx, axis=d)
     return return_types(op)(values, Tensor._make(idx))
+
+
+def _ints_first(index: Any) -> tuple[tuple, tuple] | None:
+    """PyTorch applies integer indices as plain selections before advanced indexing, where
+    NumPy groups them with the arrays (x[0, :, [1, 2]] is (4, 2) in PyTorch, (2, 4) in NumPy).
+    Split such an index into (the ints, with slices kept), (the arrays, with slices)."""
+    items = index if isinstance(index, tuple) else (index,)
+    if not any(isinstance(i, int) and not isinstance(i, bool) for i in items):
+        return None
+    first, rest = [], []
+    for item in items:
+        if isinstance(item, np.ndarray):  # the dims it indexes stay whole in the first step
+            first.extend([slice(None)] * (item.ndim if item.dtype == np.bool_ else 1))
+            rest.append(item)
+        elif isinstance(item, int) and not isinstance(item, bool):
+            first.append(item)
+        else:  # slice, Ellipsis, None or a Python bool: its dim exists after the first step
+            first.append(item)
+            rest.append(Ellipsis if item is Ellipsis else slice(None))
+    return tuple(first), tuple(rest)
 
 
 def _normalize_index(index: Any) -> tuple[Any, bool]:

@@ -33,7 +33,8 @@ from __future__ import annotations
 import dataclasses
 import math
 import zlib
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 import torch
@@ -124,6 +125,8 @@ class Result:
 
     case: str
     dtype: str
+    rtol: float = 0.0
+    atol: float = 0.0
     fwd_abs: float = 0.0
     fwd_rel: float = 0.0
     grad_rel: float = 0.0
@@ -207,7 +210,7 @@ def _run(lib: Any, fn: Callable, arrays: list, grad: set, extras: list) -> tuple
 
 
 def _backward(outs: list, seeds: list) -> None:
-    pairs = [(o, g) for o, g in zip(outs, seeds) if g is not None]
+    pairs = [(o, g) for o, g in zip(outs, seeds, strict=True) if g is not None]
     if len(pairs) == 1:
         pairs[0][0].backward(pairs[0][1])
     elif pairs:
@@ -220,8 +223,8 @@ def _backward(outs: list, seeds: list) -> None:
 def run_case(case: Case, dtype: str, raise_errors: bool = False) -> Result:
     """Run `case` in `dtype` in both libraries and compare; exceptions become failures unless
     `raise_errors` (pytest shows the traceback then)."""
-    res = Result(case.name, dtype)
     rtol, atol = case.tol.get(dtype, TOLERANCES[dtype])
+    res = Result(case.name, dtype, rtol, atol)
     rng = np.random.default_rng(_seed(case.name, dtype))
     arrays = [
         np.asarray((normal(*spec) if isinstance(spec, tuple) else spec)(rng), dtype=dtype)
@@ -238,7 +241,7 @@ def run_case(case: Case, dtype: str, raise_errors: bool = False) -> Result:
         if len(m_out) != len(t_out):
             res.failures.append(f"forward: {len(m_out)} outputs != torch {len(t_out)}")
             return res
-        for i, (a, b) in enumerate(zip(m_out, t_out)):
+        for i, (a, b) in enumerate(zip(m_out, t_out, strict=True)):
             if not isinstance(a, minigrad.Tensor):
                 res.failures.append(f"output {i}: {type(a).__name__} is not a minigrad.Tensor")
                 continue
@@ -258,12 +261,12 @@ def run_case(case: Case, dtype: str, raise_errors: bool = False) -> Result:
         ]
         stage = "torch backward"
         _backward(t_out, [None if g is None else torch.from_numpy(g.astype(_dtype_name(b)))
-                          for g, b in zip(seeds, t_out)])
+                          for g, b in zip(seeds, t_out, strict=True)])
         stage = "minigrad backward"
         _backward(m_out, [None if g is None else minigrad.tensor(g.astype(_dtype_name(b)))
-                          for g, b in zip(seeds, t_out)])
+                          for g, b in zip(seeds, t_out, strict=True)])
         stage = "compare grads"
-        for i, (a, b) in enumerate(zip(m_in, t_in)):
+        for i, (a, b) in enumerate(zip(m_in, t_in, strict=True)):
             if (a.grad is None) != (b.grad is None):
                 res.failures.append(
                     f"input {i}: grad is {'None' if a.grad is None else 'set'} but torch's is "

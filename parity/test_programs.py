@@ -24,7 +24,11 @@ def run(source: str, tmp_path: Path, name: str) -> str:
 
 
 def as_minigrad(source: str) -> str:
-    return re.sub(r"^import torch$", "import minigrad as torch", source, flags=re.M)
+    """Change only the imports: torch -> minigrad, torch.x -> minigrad.x."""
+    source = re.sub(r"^import torch$", "import minigrad as torch", source, flags=re.M)
+    source = re.sub(r"^import torch\.([\w.]+) as (\w+)$", r"import minigrad.\1 as \2", source,
+                    flags=re.M)
+    return re.sub(r"^from torch((?:\.\w+)*) import", r"from minigrad\1 import", source, flags=re.M)
 
 
 def readme_example() -> str:

@@ -151,7 +151,8 @@ class RPowScalar(Function):
 
     def forward(self, x, base):
         self.keep_output()
-        self.log_base = float(np.log(base)) if base > 0 else float("nan")
+        # 0 ** x: PyTorch's gradient is 0 (for x >= 0), not 0 * log(0)
+        self.log_base = float(np.log(base)) if base > 0 else 0.0 if base == 0 else float("nan")
         return np.power(x.dtype.type(base), x) if x.dtype.kind == "f" else np.power(base, x)
 
     def backward(self, grad):

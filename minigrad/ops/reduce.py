@@ -8,6 +8,7 @@ import math
 import numpy as np
 
 from minigrad.autograd.function import Function, constant
+from minigrad.autograd.grad_mode import is_grad_enabled
 
 
 def normalize_dims(dim, ndim: int, op: str) -> tuple | None:
@@ -32,6 +33,12 @@ def normalize_dims(dim, ndim: int, op: str) -> tuple | None:
     if len(set(out)) != len(out):
         raise RuntimeError(f"{op}: dim {dims} appears multiple times in the list of dims")
     return tuple(sorted(out))
+
+
+def reduce_dims(dim, ndim: int, op: str) -> tuple | None:
+    """normalize_dims for reductions: on a 0-d tensor, dim 0 (or -1) is the whole tensor."""
+    axes = normalize_dims(dim, ndim, op)
+    return None if ndim == 0 else axes
 
 
 def keepdim_shape(shape: tuple, axes: tuple | None) -> tuple:
@@ -142,9 +149,23 @@ class Prod(Function):
         if not np.any(x.data == 0):
             out = self.saved_output.reshape(keepdim_shape(x.shape, self.axes))
             return (spread * out / x,)
+        if is_grad_enabled():  # create_graph: the same product, recorded so it differentiates
+            return (spread * _product_of_others_recorded(x, self.axes),)
         # With zeros, divide-free: product of the others = exclusive prefix * suffix products.
-        # (First-order exact; a second derivative through this branch treats it as constant.)
         return (spread * constant(_product_of_others(x.data, self.axes)),)
+
+
+def _product_of_others_recorded(x, axes):
+    """Product of the other elements with Tensor ops, for gradients of gradients: each reduced
+    slice of n elements becomes an (n, n) matrix with ones on the diagonal, reduced by prod."""
+    axes = tuple(range(x.ndim)) if axes is None else axes
+    rest = [i for i in range(x.ndim) if i not in axes]
+    moved = x.permute(*(rest + list(axes)))
+    lead = tuple(moved.shape[: len(rest)])
+    n = math.prod(moved.shape[len(rest) :])
+    rows = moved.reshape(lead + (1, n)).expand(lead + (n, n))
+    others = rows.masked_fill(np.eye(n, dtype=bool), 1.0).prod(-1).reshape(moved.shape)
+    return others.permute(*np.argsort(rest + list(axes)).tolist())
 
 
 def _product_of_others(x: np.ndarray, axes) -> np.ndarray:

@@ -80,6 +80,10 @@ class Triangle(Function):
     """upper (triu) or lower (tril) triangle of the last two axes;  the gradient is masked alike."""
 
     def forward(self, x, diagonal, upper):
+        if x.ndim < 2:  # np.triu would silently broadcast a 1-D input to a matrix
+            name = "triu" if upper else "tril"
+            raise RuntimeError(f"{name}: input tensor must have at least 2 dimensions, "
+                               f"got shape {tuple(x.shape)}")
         self.diagonal, self.upper = diagonal, upper
         return np.triu(x, diagonal) if upper else np.tril(x, diagonal)
 
@@ -94,7 +98,7 @@ class Flip(Function):
 
     def forward(self, x, dims):
         self.dims = dims
-        return np.flip(x, dims)
+        return np.flip(x, dims) if x.ndim else x[...]  # a 0-d tensor has nothing to reverse
 
     def backward(self, grad):
         return (Flip.apply(grad, dims=self.dims),)

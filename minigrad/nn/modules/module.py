@@ -3,6 +3,7 @@ attribute assignment; names and state-dict keys are exactly PyTorch's."""
 
 from __future__ import annotations
 
+import itertools
 from collections import OrderedDict, namedtuple
 from typing import Any, Callable, Iterator
 
@@ -12,6 +13,8 @@ from minigrad import dtypes
 from minigrad.autograd.grad_mode import no_grad
 from minigrad.nn.parameter import Parameter
 from minigrad.tensor import RemovableHandle, Tensor
+
+_HOOK_IDS = itertools.count()  # keys of forward (pre-)hooks, never reused
 
 
 class Module:
@@ -35,12 +38,12 @@ class Module:
         if isinstance(value, Parameter):
             if params is None:
                 raise AttributeError("cannot assign parameters before Module.__init__() call")
-            self._discard(name)
+            self._discard(name, keep=params)
             params[name] = value
         elif isinstance(value, Module):
             if params is None:
                 raise AttributeError("cannot assign module before Module.__init__() call")
-            self._discard(name)
+            self._discard(name, keep=self._modules)
             self._modules[name] = value
         elif params is not None and name in params:
             if value is not None:
@@ -60,9 +63,12 @@ class Module:
         else:
             object.__setattr__(self, name, value)
 
-    def _discard(self, name: str) -> None:
+    def _discard(self, name: str, keep: dict | None = None) -> None:
+        """Drop name from every table but `keep`, where a re-assignment keeps its place (so
+        state-dict order is PyTorch's after `layer.weight = Parameter(...)`)."""
         for table in (self.__dict__, self._parameters, self._buffers, self._modules):
-            table.pop(name, None)
+            if table is not keep:
+                table.pop(name, None)
         self._non_persistent_buffers.discard(name)
 
     def __getattr__(self, name: str) -> Any:
@@ -85,7 +91,7 @@ class Module:
             raise KeyError(f"parameter name can't contain '.' or be empty, got '{name}'")
         if param is not None and not isinstance(param, Parameter):
             raise TypeError(f"cannot assign '{type(param).__name__}' as parameter '{name}'")
-        self._discard(name)
+        self._discard(name, keep=self._parameters)
         self._parameters[name] = param
 
     def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
@@ -95,7 +101,7 @@ class Module:
             raise KeyError(f"buffer name can't contain '.' or be empty, got '{name}'")
         if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(f"cannot assign '{type(tensor).__name__}' as buffer '{name}'")
-        self._discard(name)
+        self._discard(name, keep=self._buffers)
         self._buffers[name] = tensor
         if not persistent:
             self._non_persistent_buffers.add(name)
@@ -103,7 +109,7 @@ class Module:
     def add_module(self, name: str, module: Module | None) -> None:
         if not isinstance(module, Module) and module is not None:
             raise TypeError(f"{type(module).__name__} is not a Module subclass")
-        self._discard(name)
+        self._discard(name, keep=self._modules)
         self._modules[name] = module
 
     register_module = add_module
@@ -274,13 +280,13 @@ class Module:
 
     def register_forward_hook(self, hook: Callable) -> RemovableHandle:
         """hook(module, inputs, output) runs after forward; a returned value replaces output."""
-        key = id(hook) ^ len(self._forward_hooks)
+        key = next(_HOOK_IDS)  # unique per process (id(hook) ^ len collided after a remove)
         self._forward_hooks[key] = hook
         return RemovableHandle(self._forward_hooks, key)
 
     def register_forward_pre_hook(self, hook: Callable) -> RemovableHandle:
         """hook(module, inputs) runs before forward; a returned value replaces the inputs."""
-        key = id(hook) ^ len(self._forward_pre_hooks)
+        key = next(_HOOK_IDS)
         self._forward_pre_hooks[key] = hook
         return RemovableHandle(self._forward_pre_hooks, key)
 
@@ -354,4 +360,12 @@ class Module:
                       | set(self._buffers))
 
 
-IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
+class IncompatibleKeys(namedtuple("_IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
+    """What load_state_dict(strict=False) could not match; prints like PyTorch's."""
+
+    def __repr__(self) -> str:
+        if not self.missing_keys and not self.unexpected_keys:
+            return "<All keys matched successfully>"
+        return super().__repr__()
+
+    __str__ = __repr__
