@@ -10,7 +10,8 @@
   zeroes elements (reshape, getitem, gather, triu, ...), read off the NumPy reference `ref`;
 - `sample(rng, kind, shape)`: inputs kept off kinks and ties (every gap and every |x| well
   above gradcheck's step): kind is "normal", "distinct" (no ties, none near 0), "off_zero",
-  "positive" or "near_one" (|x| in [0.5, 1.5], for products).
+  "positive", "near_one" (|x| in [0.5, 1.5], for products) or "off_half" (|x| in
+  [0.1, 0.4] or [0.6, 2], off the kinks at 0 and +-0.5 used as clamp bounds).
 
 tests/ never imports torch: NumPy is the reference here; parity/ compares with PyTorch.
 """
@@ -18,7 +19,8 @@ tests/ never imports torch: NumPy is the reference here; parity/ compares with P
 from __future__ import annotations
 
 import math
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pytest
@@ -92,6 +94,11 @@ def _sample(rng: np.random.Generator, kind: str, shape: tuple) -> np.ndarray:
         return rng.uniform(0.5, 2.0, size=shape)
     if kind == "near_one":
         return rng.choice([-1.0, 1.0], size=shape) * rng.uniform(0.5, 1.5, size=shape)
+    if kind == "off_half":
+        inner = rng.uniform(0.1, 0.4, size=shape)
+        outer = rng.uniform(0.6, 2.0, size=shape)
+        magnitude = np.where(rng.random(size=shape) < 0.5, inner, outer)
+        return rng.choice([-1.0, 1.0], size=shape) * magnitude
     raise ValueError(f"sample: unknown kind {kind!r}")
 
 

@@ -6,10 +6,12 @@ import numpy as np
 
 from minigrad.autograd.function import Function
 
+_EPS = float(np.float32(1e-12))  # PyTorch's `constexpr float EPSILON = 1e-12` for BCE
+
 
 class BinaryCrossEntropy(Function):
     """Elementwise -[y log p + (1 - y) log(1 - p)], each log clamped at -100 (PyTorch's kernel);
-    d/dp = (p - y) / max(p (1 - p), 1e-12).  No gradient for the target, as PyTorch."""
+    d/dp = (p - y) / max(p (1 - p), 1e-12);  d/dy = -logit(p) (as PyTorch)."""
 
     def forward(self, p, y):
         self.keep_inputs(0, 1)
@@ -20,7 +22,9 @@ class BinaryCrossEntropy(Function):
 
     def backward(self, grad):
         p, y = self.saved_inputs
-        if self.needs_input_grad[1]:
-            raise RuntimeError("binary_cross_entropy: the derivative for 'target' is not "
-                               "implemented (use binary_cross_entropy_with_logits)")
-        return grad * (p - y) / ((1.0 - p) * p).clamp(min=1e-12), None
+        # PyTorch's kernel clamps at a float32 1e-12, in every dtype
+        dp = grad * (p - y) / ((1.0 - p) * p).clamp(min=_EPS) if self.needs_input_grad[0] \
+            else None
+        # d/dy = -logit(p), unclamped, as PyTorch's binary_cross_entropy_target_backward
+        dy = -grad * (p / (1.0 - p)).log() if self.needs_input_grad[1] else None
+        return dp, dy
