@@ -528,8 +528,17 @@ class Tensor:
             )
         return linalg.MatMul.apply(self, other)
 
-    mm = matmul
-    bmm = matmul
+    def mm(self, mat2: Tensor) -> Tensor:
+        if self.ndim != 2 or mat2.ndim != 2:
+            raise RuntimeError(f"mm: expected 2-D matrices, got shapes {tuple(self.shape)} and "
+                               f"{tuple(mat2.shape)}")
+        return self.matmul(mat2)
+
+    def bmm(self, mat2: Tensor) -> Tensor:
+        if self.ndim != 3 or mat2.ndim != 3 or self.data.shape[0] != mat2.data.shape[0]:
+            raise RuntimeError(f"bmm: expected two 3-D batches of the same size, got shapes "
+                               f"{tuple(self.shape)} and {tuple(mat2.shape)}")
+        return self.matmul(mat2)
 
     def dot(self, other: Tensor) -> Tensor:
         if self.ndim != 1 or other.ndim != 1:
@@ -850,7 +859,9 @@ class Tensor:
         return rd.Prod.apply(self, axes=reduce_dims(dim, self.ndim, "prod"), keepdim=keepdim)
 
     def norm(self, p: Any = 2, dim: Any = None, keepdim: bool = False) -> Tensor:
-        """Vector p-norm over dim (all elements by default): p = 1, 2, inf or any number."""
+        """Vector p-norm over dim (all elements by default): p = 0 (count), 1, 2, inf, any."""
+        if p == 0:
+            return (self != 0).to(self.dtype).sum(dim, keepdim=keepdim)
         if p == float("inf"):
             return self.abs().amax(dim if dim is not None else (), keepdim=keepdim)
         if p == 1:

@@ -100,7 +100,7 @@ class Gather(Function):
                     f"gather: size of index {tuple(index.shape)} does not fit input "
                     f"{tuple(x.shape)} at dimension {d}"
                 )
-        bad = (index < -x.shape[dim]) | (index >= x.shape[dim])
+        bad = (index < 0) | (index >= x.shape[dim])  # torch allows no negative indices here
         if bad.any():
             raise IndexError(
                 f"gather: index {int(index[bad][0])} is out of bounds for dimension {dim} "
