@@ -2,6 +2,7 @@
 afternoon. `import minigrad as torch` runs PyTorch programs in the supported subset."""
 
 from minigrad import autograd, dtypes, nn, random
+from minigrad import optim
 from minigrad.autograd import enable_grad, inference_mode, is_grad_enabled, no_grad
 from minigrad.autograd import set_grad_enabled
 from minigrad.creation import (
@@ -18,6 +19,7 @@ from minigrad.random import (
     Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state,
 )
 from minigrad.tensor import Size, Tensor, device
+from minigrad import metrics, utils  # after Tensor: utils.data builds tensors
 
 float = float32  # noqa: A001 - PyTorch's aliases
 double = float64

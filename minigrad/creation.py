@@ -36,13 +36,25 @@ def tensor(data: Any, dtype: Any = None, device: Any = None, requires_grad: bool
     elif isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in data):
         data = [x.data if isinstance(x, Tensor) else x for x in data]
     arr = np.array(data, dtype=dtypes.to_numpy_dtype(dtype) if dtype is not None else None)
-    if dtype is None and not isinstance(data, (np.ndarray, np.generic)):
+    if dtype is None and not _holds_numpy(data):
         if arr.dtype == np.float64:
             arr = arr.astype(np.float32)
         elif arr.dtype.kind in "iu":
             arr = arr.astype(np.int64)
     dtypes.from_numpy_dtype(arr.dtype)  # rejects object/str arrays with a clear error
     return _finish(arr, requires_grad, device=device)
+
+
+def _holds_numpy(data: Any) -> bool:
+    """True if data is, or (nested in lists) contains, NumPy values: their dtype is kept."""
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, (np.ndarray, np.generic)):
+            return True
+        if isinstance(item, (list, tuple)):
+            stack.extend(item)
+    return False
 
 
 def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
