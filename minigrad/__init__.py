@@ -34,6 +34,7 @@ neg, exp, log, log1p, sqrt, rsqrt = Tensor.neg, Tensor.exp, Tensor.log, Tensor.l
     Tensor.sqrt, Tensor.rsqrt
 square, reciprocal = Tensor.square, Tensor.reciprocal
 sin, cos, tanh, sigmoid, relu = Tensor.sin, Tensor.cos, Tensor.tanh, Tensor.sigmoid, Tensor.relu
+erf = Tensor.erf
 clamp = clip = Tensor.clamp
 maximum, minimum = Tensor.maximum, Tensor.minimum
 softmax, log_softmax = Tensor.softmax, Tensor.log_softmax

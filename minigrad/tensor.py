@@ -15,6 +15,7 @@ from minigrad.autograd.grad_mode import _State
 from minigrad.ops import elementwise as ew
 from minigrad.ops import index as ix
 from minigrad.ops import linalg, reduce as rd, shape as sh
+from minigrad.ops import special as sp
 from minigrad.ops.reduce import normalize_dims, reduce_dims
 
 
@@ -586,6 +587,9 @@ class Tensor:
 
     def relu(self) -> Tensor:
         return ew.Relu.apply(self)
+
+    def erf(self) -> Tensor:
+        return sp.Erf.apply(self._floating())
 
     def clamp(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
         if min is None and max is None:

@@ -43,8 +43,6 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:  # noqa: A002
     """Gaussian error linear unit: x * Phi(x), exact (erf) or with the tanh approximation."""
     from minigrad.ops.special import Gelu
 
-    if approximate not in ("none", "tanh"):
-        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got '{approximate}'")
     return Gelu.apply(input, approximate=approximate)
 
 
@@ -179,6 +177,8 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean",  # noqa: 
                delta: float = 1.0) -> Tensor:
     """0.5 d^2 where |d| < delta, else delta (|d| - 0.5 delta)."""
     _check_same_size(input, target, "huber_loss")
+    if delta <= 0:
+        raise RuntimeError(f"huber_loss: delta must be positive, got {delta}")
     d = (input - target).abs()
     loss = where(d < delta, d * d * 0.5, (d - 0.5 * delta) * delta)
     return _reduce(loss, reduction, "huber_loss")
@@ -268,7 +268,8 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  
     """log_softmax over the class dim (1, or 0 for unbatched input) followed by nll_loss, for
     class-index targets; for probability targets -sum(y log_softmax(x)) per sample."""
     if not 0.0 <= label_smoothing <= 1.0:
-        raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
+        raise RuntimeError(f"cross_entropy: label_smoothing must be between 0.0 and 1.0, got "
+                           f"{label_smoothing}")
     if input.ndim == 1 and target.data.dtype.kind != "f":  # unbatched: (C,) and a 0-d target
         loss = cross_entropy(input.unsqueeze(0), target.reshape(1), weight, ignore_index,
                              reduction, label_smoothing)
