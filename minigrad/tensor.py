@@ -266,7 +266,10 @@ class Tensor:
 
     def type(self, dtype: Any = None) -> Any:
         if dtype is None:
-            return f"minigrad.{self.dtype.name.capitalize()}Tensor"
+            names = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
+                     "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
+                     "bool": "Bool"}
+            return f"minigrad.{names[self.dtype.name]}Tensor"
         return self.to(dtype)
 
     def cpu(self) -> Tensor:

@@ -1,0 +1,267 @@
+"""`Optimizer`: the base of every optimizer. It keeps PyTorch's `param_groups` and `state`, and
+the NumPy update kernels the optimizers share, rounded the way PyTorch's CPU kernels round."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from copy import deepcopy
+from typing import Any
+
+import numpy as np
+
+from minigrad.autograd.grad_mode import enable_grad
+from minigrad.tensor import Tensor
+
+
+class _RequiredParameter:
+    """Marks an option without a default: every param group must give it."""
+
+    def __repr__(self) -> str:
+        return "<required parameter>"
+
+
+required = _RequiredParameter()
+
+
+class Optimizer:
+    """Base class of all optimizers: param groups, per-parameter state, state dicts.
+
+    Args:
+        params: an iterable of Tensors, of `(name, Tensor)` pairs, or of dicts (param groups:
+            `{"params": [...], "lr": ...}`, where a group's options override `defaults`).
+        defaults: every option's default value (`required` for one with no default).
+
+    `param_groups` is a list of dicts holding 'params' and every option; `state` maps a parameter
+    Tensor to a dict of its buffers (minigrad Tensors) and counters, as in PyTorch.
+    """
+
+    def __init__(self, params: Iterable[Any], defaults: dict[str, Any]) -> None:
+        self.defaults = defaults
+        if isinstance(params, Tensor):
+            raise TypeError(
+                "params argument given to the optimizer should be an iterable of Tensors or "
+                f"dicts, but got {params.type()}"
+            )
+        self.state: defaultdict[Any, dict[str, Any]] = defaultdict(dict)
+        self.param_groups: list[dict[str, Any]] = []
+        param_groups = list(params)
+        if len(param_groups) == 0:
+            raise ValueError("optimizer got an empty parameter list")
+        if not isinstance(param_groups[0], dict):
+            param_groups = [{"params": param_groups}]
+        for group in param_groups:
+            self.add_param_group(group)
+
+    def __repr__(self) -> str:
+        text = f"{type(self).__name__} ("
+        for i, group in enumerate(self.param_groups):
+            text += f"\nParameter Group {i}\n"
+            for key in sorted(group):
+                if key != "params":
+                    text += f"    {key}: {group[key]}\n"
+        return text + ")"
+
+    def add_param_group(self, param_group: dict[str, Any]) -> None:
+        """Add a group of parameters (with its own options) to `param_groups`."""
+        if not isinstance(param_group, dict):
+            raise TypeError(f"param_group must be a dict, but got {type(param_group).__name__}")
+        params = param_group["params"]
+        if isinstance(params, Tensor):
+            params = [params]
+        elif isinstance(params, set):
+            raise TypeError(
+                "optimizer parameters need to be organized in ordered collections, but the "
+                "ordering of tensors in sets will change between runs. Please use a list instead."
+            )
+        params = list(params)
+        names = [p[0] for p in params if isinstance(p, tuple)]
+        params = [p[1] if isinstance(p, tuple) else p for p in params]
+        if names:
+            if len(names) != len(params):
+                raise ValueError("all optimizer params should be with/without names. "
+                                 "Some param names are missing")
+            param_group["param_names"] = names
+        param_group["params"] = params
+        for i, p in enumerate(params):
+            if not isinstance(p, Tensor):
+                kind = type(p).__qualname__
+                if type(p).__module__ != "builtins":
+                    kind = f"{type(p).__module__}.{kind}"
+                raise TypeError(
+                    f"optimizer can only optimize Tensors, but one of the params is {kind}"
+                )
+            if not (p.is_leaf or p.retains_grad):
+                raise ValueError(
+                    f"can't optimize a non-leaf Tensor: parameter {i} of the group (shape "
+                    f"{tuple(p.shape)}) was made by {p.grad_fn.name()}; optimize the leaf it "
+                    "comes from, or a detached copy with requires_grad=True"
+                )
+        for name, default in self.defaults.items():
+            if default is required and name not in param_group:
+                raise ValueError("parameter group didn't specify a value of required "
+                                 f"optimization parameter {name}")
+            param_group.setdefault(name, default)
+        for g, group in enumerate(self.param_groups):
+            if ("param_names" in param_group) != ("param_names" in group):
+                which = "with names" if "param_names" in param_group else "without names"
+                raise ValueError("all optimizer param groups should be with/without names. "
+                                 f"cannot add param group {which} to the optimizer")
+            held = {id(p) for p in group["params"]}
+            for i, p in enumerate(params):
+                if id(p) in held:
+                    raise ValueError(
+                        "some parameters appear in more than one parameter group: parameter "
+                        f"{i} of the new group (shape {tuple(p.shape)}) is already in group {g}"
+                    )
+        self.param_groups.append(param_group)
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Reset every parameter's `.grad`: to None (default) or to zeros, in place."""
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                if set_to_none:
+                    p.grad = None
+                else:
+                    p.grad.detach_()
+                    p.grad.zero_()
+
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        """Update every parameter that has a gradient; returns the closure's loss, if given."""
+        raise NotImplementedError
+
+    @staticmethod
+    def _evaluate(closure: Callable[[], Any] | None) -> Any:
+        """Run the closure (which recomputes the loss and its gradients) with grad enabled."""
+        if closure is None:
+            return None
+        with enable_grad():
+            return closure()
+
+    # -- state dicts ----------------------------------------------------------------------------
+    def state_dict(self) -> dict[str, Any]:
+        """PyTorch's layout: {'state': {index: {...}}, 'param_groups': [{..., 'params': [index]}]}.
+
+        Parameters are numbered in group order; the state values are this optimizer's own
+        buffers (not copies), as in PyTorch.
+        """
+        index: dict[int, int] = {}
+        groups = []
+        for group in self.param_groups:
+            packed = {k: v for k, v in group.items() if k != "params"}
+            for p in group["params"]:
+                index.setdefault(id(p), len(index))
+            packed["params"] = [index[id(p)] for p in group["params"]]
+            groups.append(packed)
+        state = {(index[id(k)] if isinstance(k, Tensor) else k): v for k, v in self.state.items()}
+        return {"state": state, "param_groups": groups}
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Load a `state_dict()` (from minigrad or PyTorch) into this optimizer's parameters.
+
+        The groups must match in number and size. Group options are taken from the state dict;
+        state tensors are copied and cast to their parameter's dtype ('step' keeps its dtype).
+        Unlike PyTorch, which shares tensors whose dtype already matches, this always copies, so
+        the loaded optimizer never writes into the buffers of the one it came from.
+        """
+        groups = self.param_groups
+        saved_groups = deepcopy(state_dict["param_groups"])
+        if len(groups) != len(saved_groups):
+            raise ValueError(
+                "loaded state dict has a different number of parameter groups: it has "
+                f"{len(saved_groups)}, the optimizer has {len(groups)}"
+            )
+        for i, (group, saved) in enumerate(zip(groups, saved_groups, strict=True)):
+            if len(group["params"]) != len(saved["params"]):
+                raise ValueError(
+                    "loaded state dict contains a parameter group that doesn't match the size "
+                    f"of optimizer's group: group {i} has {len(saved['params'])} parameters in "
+                    f"the state dict and {len(group['params'])} in the optimizer"
+                )
+        id_map = {}
+        for group, saved in zip(groups, saved_groups, strict=True):
+            id_map.update(zip(saved["params"], group["params"], strict=True))
+        state: defaultdict[Any, dict[str, Any]] = defaultdict(dict)
+        for key, value in state_dict["state"].items():
+            if key in id_map:
+                param = id_map[key]
+                state[param] = _cast(param, value)
+            else:
+                state[key] = value
+        for group, saved in zip(groups, saved_groups, strict=True):
+            saved["params"] = group["params"]
+            if "param_names" in group and "param_names" not in saved:
+                saved["param_names"] = group["param_names"]
+        self.state = state
+        self.param_groups = saved_groups
+
+
+def _cast(param: Tensor, value: Any, key: Any = None) -> Any:
+    """A copy of a saved state value: tensors in the parameter's dtype ('step' as it is)."""
+    if isinstance(value, Tensor):
+        dtype = param.data.dtype if key != "step" and param.is_floating_point() else None
+        return Tensor._make(value.data.astype(dtype or value.data.dtype, copy=True))
+    if isinstance(value, dict):
+        return {k: _cast(param, v, k) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_cast(param, v) for v in value)
+    return value
+
+
+# -- update kernels -------------------------------------------------------------------------------
+# PyTorch's CPU kernels compute `add(x, alpha)`, `lerp` and `addcmul` as one fused multiply-add
+# (vec::fmadd: a single rounding), `addcdiv` as self + (value * t1) / t2, and round every Python
+# number to the tensor's dtype first. The helpers below do the same so float32 trajectories agree
+# to the last ulps. NumPy has no fma: a float32 product is exact in float64, so one float64 add
+# and one rounding to float32 give the fused result. Float64 uses plain NumPy (two roundings).
+
+
+def _scalar(value: float, like: np.ndarray) -> float:
+    """A Python number rounded to the array's dtype (as PyTorch casts a scalar operand)."""
+    return float(like.dtype.type(value))
+
+
+def fma(a: Any, b: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """a * b + c with one rounding when c is float32."""
+    if c.dtype == np.float32:
+        return (np.multiply(a, b, dtype=np.float64) + c).astype(np.float32)
+    return a * b + c
+
+
+def add(x: np.ndarray, y: np.ndarray, alpha: float) -> np.ndarray:
+    """torch.add(x, y, alpha=alpha): x + alpha * y."""
+    return fma(_scalar(alpha, x), y, x)
+
+
+def lerp(start: np.ndarray, end: np.ndarray, weight: float) -> np.ndarray:
+    """torch.lerp(start, end, weight), anchored at the nearer end like PyTorch's kernel."""
+    w = start.dtype.type(weight)
+    diff = end - start
+    if abs(w) < 0.5:
+        return fma(float(w), diff, start)
+    return fma(float(w - start.dtype.type(1)), diff, end)
+
+
+def addcmul(x: np.ndarray, t1: np.ndarray, t2: np.ndarray, value: float) -> np.ndarray:
+    """torch.addcmul(x, t1, t2, value=value): x + value * t1 * t2."""
+    return fma(t1 * _scalar(value, x), t2, x)
+
+
+def addcdiv(x: np.ndarray, t1: np.ndarray, t2: np.ndarray, value: float) -> np.ndarray:
+    """torch.addcdiv(x, t1, t2, value=value): x + value * t1 / t2."""
+    return x + t1 * _scalar(value, x) / t2
+
+
+def write(param: Tensor, value: np.ndarray) -> None:
+    """Store an update into the parameter's own memory and bump its version counter."""
+    param.data[...] = value
+    param._bump_version()
+
+
+def check_unsupported(name: str, **flags: Any) -> None:
+    """Reject PyTorch options that change semantics minigrad does not implement."""
+    for flag, value in flags.items():
+        if value:
+            raise NotImplementedError(f"{name}: {flag}=True is not supported by minigrad")
