@@ -1077,6 +1077,23 @@ class Tensor:
             raise TypeError("only integer tensors of a single element can be converted to an index")
         return int(self.item())
 
+    def __deepcopy__(self, memo: dict) -> Tensor:
+        """A leaf copy with its own memory (class, requires_grad and .grad kept), as PyTorch."""
+        if self.grad_fn is not None:
+            raise RuntimeError("deepcopy: only Tensors created explicitly by the user (graph "
+                               "leaves) support the deepcopy protocol at the moment")
+        if id(self) in memo:
+            return memo[id(self)]
+        out = type(self)._make(self.data.copy(), self._requires_grad)
+        memo[id(self)] = out
+        if self.grad is not None:
+            out.grad = self.grad.__deepcopy__(memo)
+        return out
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        raise TypeError("minigrad tensors are not pickled: save them with minigrad.save "
+                        "(safetensors), which never runs code when loading")
+
     def __format__(self, spec: str) -> str:
         if self.data.ndim == 0:
             return format(self.item(), spec)

@@ -187,3 +187,22 @@ def test_in_place_write_of_float_into_int_tensor_is_refused():
 def test_numpy_on_tensor_requiring_grad_is_refused():
     with pytest.raises(RuntimeError, match="detach"):
         minigrad.ones(2, requires_grad=True).numpy()
+
+
+def test_deepcopy_copies_leaves_and_refuses_non_leaves():
+    import copy
+
+    model = minigrad.nn.Sequential(minigrad.nn.Linear(2, 3))
+    clone = copy.deepcopy(model)
+    w, w2 = model[0].weight, clone[0].weight
+    assert type(w2) is type(w) and w2 is not w and w2.data is not w.data
+    assert minigrad.equal(w, w2) and w2.requires_grad
+    with pytest.raises(RuntimeError, match="graph leaves"):
+        copy.deepcopy(w * 2)
+
+
+def test_pickling_a_tensor_is_refused():
+    import pickle
+
+    with pytest.raises(TypeError, match="minigrad.save"):
+        pickle.dumps(minigrad.ones(2))

@@ -31,5 +31,9 @@ class Parameter(Tensor):
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
 
-    def __reduce_ex__(self, protocol: Any) -> Any:
-        raise TypeError("minigrad does not pickle tensors; use minigrad.save (safetensors)")
+    def __deepcopy__(self, memo: dict) -> Parameter:
+        """A new Parameter with copied data and the same requires_grad (no grad), as PyTorch;
+        `copy.deepcopy(model)` relies on it (pickling, below, is refused)."""
+        if id(self) not in memo:
+            memo[id(self)] = type(self)(Tensor._make(self.data.copy()), self.requires_grad)
+        return memo[id(self)]
