@@ -34,6 +34,9 @@ def save(obj: Any, f: str | os.PathLike, **_: Any) -> None:
     metadata = {STRUCTURE_KEY: json.dumps(structure)}
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
     os.close(fd)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a checkpoint gets ordinary permissions
     try:
         save_file(tensors, tmp, metadata=metadata)
         os.replace(tmp, path)
@@ -89,7 +92,8 @@ def _encode(obj: Any, key: str, tensors: dict, path: Path) -> Any:
         if name in tensors:
             raise CheckpointError(f"minigrad.save: two tensors would share the key '{name}' "
                                   f"in '{path}'")
-        tensors[name] = np.ascontiguousarray(obj.data)
+        # reshape: ascontiguousarray turns a 0-d array into shape (1,), which PyTorch would read
+        tensors[name] = np.ascontiguousarray(obj.data).reshape(obj.data.shape)
         return {"__tensor__": name, "shape": list(obj.data.shape)}
     if isinstance(obj, dict):
         if all(isinstance(k, str) for k in obj):

@@ -73,6 +73,9 @@ class SiLU(Module):
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
         return F.silu(input)
 
+    def extra_repr(self) -> str:
+        return "inplace=True" if self.inplace else ""
+
 
 class Softplus(Module):
     """log(1 + e^(beta x)) / beta, linear above threshold."""
@@ -99,7 +102,7 @@ class ELU(Module):
         return F.elu(input, self.alpha)
 
     def extra_repr(self) -> str:
-        return f"alpha={self.alpha}"
+        return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
 
 
 class Softmax(Module):

@@ -35,8 +35,8 @@ class Sequential(Module):
         key = list(self._modules)[_index(idx, len(self._modules))]
         self._modules[key] = module
 
-    def __delitem__(self, idx: int) -> None:
-        del self._modules[list(self._modules)[_index(idx, len(self._modules))]]
+    def __delitem__(self, idx: int | slice) -> None:
+        _delete(self, idx)
 
     def __len__(self) -> int:
         return len(self._modules)
@@ -47,6 +47,37 @@ class Sequential(Module):
     def append(self, module: Module) -> Sequential:
         self.add_module(str(len(self)), module)
         return self
+
+    def extend(self, sequential: Iterable[Module]) -> Sequential:
+        for module in sequential:
+            self.append(module)
+        return self
+
+    def insert(self, index: int, module: Module) -> Sequential:
+        if not isinstance(module, Module):
+            raise AssertionError(f"module should be of type: {Module}")
+        n = len(self._modules)
+        if not -n <= index <= n:
+            raise IndexError(f"Index out of range: {index}")
+        _renumber(self, index + n if index < 0 else index, module)
+        return self
+
+    def pop(self, key: int | slice) -> Any:
+        value = self[key]
+        del self[key]
+        return value
+
+    def __add__(self, other: Sequential) -> Sequential:
+        if not isinstance(other, Sequential):
+            raise ValueError("add operator supports only objects of Sequential class, but "
+                             f"{type(other)} is given.")
+        return Sequential(*self, *other)
+
+    def __iadd__(self, other: Sequential) -> Sequential:
+        if not isinstance(other, Sequential):
+            raise ValueError("add operator supports only objects of Sequential class, but "
+                             f"{type(other)} is given.")
+        return self.extend(list(other))
 
 
 class ModuleList(Module):
@@ -66,6 +97,29 @@ class ModuleList(Module):
     def __setitem__(self, idx: int, module: Module) -> None:
         self.add_module(str(_index(idx, len(self))), module)
 
+    def __delitem__(self, idx: int | slice) -> None:
+        _delete(self, idx)
+
+    def pop(self, key: int | slice) -> Any:
+        value = self[key]
+        del self[key]
+        return value
+
+    def __repr__(self) -> str:
+        """Runs of identical children print once, as PyTorch: `(0-2): 3 x Linear(...)`."""
+        reprs = [repr(m) for m in self]
+        if not reprs:
+            return self._get_name() + "()"
+        blocks: list = []  # [first index, last index, repr]
+        for i, r in enumerate(reprs):
+            if blocks and blocks[-1][2] == r:
+                blocks[-1][1] = i
+            else:
+                blocks.append([i, i, r])
+        lines = [(f"({a}): {r}" if a == b else f"({a}-{b}): {b - a + 1} x {r}")
+                 .replace("\n", "\n  ") for a, b, r in blocks]
+        return self._get_name() + "(\n  " + "\n  ".join(lines) + "\n)"
+
     def __len__(self) -> int:
         return len(self._modules)
 
@@ -81,12 +135,14 @@ class ModuleList(Module):
             self.append(module)
         return self
 
+    def __iadd__(self, modules: Iterable[Module]) -> ModuleList:
+        return self.extend(modules)
+
+    def __add__(self, other: Iterable[Module]) -> ModuleList:
+        return ModuleList(list(self) + list(other))
+
     def insert(self, index: int, module: Module) -> None:
-        values = list(self._modules.values())
-        values.insert(index, module)
-        self._modules.clear()
-        for i, m in enumerate(values):
-            self.add_module(str(i), m)
+        _renumber(self, index, module)
 
 
 class ModuleDict(Module):
@@ -131,6 +187,24 @@ class ModuleDict(Module):
 
     def pop(self, key: str) -> Module:
         return self._modules.pop(key)
+
+
+def _renumber(container: Module, index: int, module: Module | None = None) -> None:
+    """Keys "0".."n-1" again, after a deletion or with module inserted before index."""
+    values = list(container._modules.values())
+    if module is not None:
+        values.insert(index, module)
+    container._modules.clear()
+    for i, m in enumerate(values):
+        container.add_module(str(i), m)
+
+
+def _delete(container: Module, idx: int | slice) -> None:
+    """Delete by position (or slice) and renumber the rest, as PyTorch (keys stay 0..n-1)."""
+    keys = list(container._modules)
+    for key in (keys[idx] if isinstance(idx, slice) else [keys[_index(idx, len(keys))]]):
+        del container._modules[key]
+    _renumber(container, 0)
 
 
 def _index(idx: int, n: int) -> int:

@@ -39,7 +39,8 @@ def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float,
     coef = dtype.type(max_norm) / (total + dtype.type(1e-6))
     coef = min(coef, dtype.type(1.0))
     for g in grads:
-        np.multiply(g.data, coef, out=g.data)
+        with np.errstate(invalid="ignore"):  # inf * 0 = nan, silently, as PyTorch
+            np.multiply(g.data, coef, out=g.data)
         g._bump_version()
     return Tensor._make(np.asarray(total))
 
