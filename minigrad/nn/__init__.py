@@ -3,6 +3,7 @@ PyTorch's names and state-dict keys."""
 
 from minigrad.nn import functional, init, utils
 from minigrad.nn.modules import (
+    BatchNorm1d, BatchNorm2d, BatchNorm3d, Embedding, GroupNorm, LayerNorm, RMSNorm,
     ELU, GELU, BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, Dropout, Flatten, HuberLoss,
     Identity, KLDivLoss, L1Loss, LeakyReLU, Linear, LogSigmoid, LogSoftmax, Module, ModuleDict,
     ModuleList, MSELoss, NLLLoss, ReLU, Sequential, Sigmoid, SiLU, SmoothL1Loss, Softmax,
@@ -15,5 +16,6 @@ __all__ = [
     "ModuleDict", "Identity", "Linear", "Flatten", "Unflatten", "Dropout", "ReLU", "LeakyReLU",
     "Sigmoid", "Tanh", "GELU", "SiLU", "Softplus", "ELU", "Softmax", "LogSoftmax", "LogSigmoid",
     "MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss", "NLLLoss",
-    "CrossEntropyLoss", "KLDivLoss",
+    "CrossEntropyLoss", "KLDivLoss", "BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "LayerNorm",
+    "GroupNorm", "RMSNorm", "Embedding",
 ]

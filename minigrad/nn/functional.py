@@ -12,6 +12,9 @@ from minigrad import random
 from minigrad.autograd.function import constant
 from minigrad.creation import where
 from minigrad.ops import elementwise as ew
+from minigrad.nn.functional_norm import (  # noqa: F401 - re-exported as F.*
+    batch_norm, embedding, group_norm, layer_norm, rms_norm,
+)
 from minigrad.ops import linalg
 from minigrad.ops.loss import BinaryCrossEntropy
 from minigrad.tensor import Tensor

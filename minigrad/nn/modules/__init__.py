@@ -3,6 +3,7 @@
 from minigrad.nn.modules.activation import (
     ELU, GELU, LeakyReLU, LogSigmoid, LogSoftmax, ReLU, SiLU, Sigmoid, Softmax, Softplus, Tanh,
 )
+from minigrad.nn.modules.batchnorm import BatchNorm1d, BatchNorm2d, BatchNorm3d
 from minigrad.nn.modules.container import ModuleDict, ModuleList, Sequential
 from minigrad.nn.modules.dropout import Dropout
 from minigrad.nn.modules.linear import Flatten, Identity, Linear, Unflatten
@@ -11,10 +12,13 @@ from minigrad.nn.modules.loss import (
     SmoothL1Loss,
 )
 from minigrad.nn.modules.module import Module
+from minigrad.nn.modules.normalization import GroupNorm, LayerNorm, RMSNorm
+from minigrad.nn.modules.sparse import Embedding
 
 __all__ = [
     "Module", "Sequential", "ModuleList", "ModuleDict", "Identity", "Linear", "Flatten",
     "Unflatten", "Dropout", "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "GELU", "SiLU", "Softplus",
     "ELU", "Softmax", "LogSoftmax", "LogSigmoid", "MSELoss", "L1Loss", "SmoothL1Loss",
     "HuberLoss", "BCELoss", "BCEWithLogitsLoss", "NLLLoss", "CrossEntropyLoss", "KLDivLoss",
+    "BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "LayerNorm", "GroupNorm", "RMSNorm", "Embedding",
 ]
