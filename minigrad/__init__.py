@@ -1,7 +1,7 @@
 """minigrad: reverse-mode autodiff over NumPy with PyTorch's names, small enough to read in an
 afternoon. `import minigrad as torch` runs PyTorch programs in the supported subset."""
 
-from minigrad import autograd, dtypes, nn, random
+from minigrad import autograd, dtypes, nn, random, viz
 from minigrad import optim
 from minigrad.autograd import enable_grad, inference_mode, is_grad_enabled, no_grad
 from minigrad.autograd import set_grad_enabled

@@ -80,5 +80,7 @@ class Function:
         ctx.input_shapes = tuple(t.data.shape for t in inputs)
         if not hasattr(ctx, "_saved"):
             ctx._saved = ()
+        if _function._module_stack:
+            ctx._module = _function._module_stack[-1]
         out.grad_fn = ctx
         return out

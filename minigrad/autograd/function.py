@@ -24,6 +24,11 @@ if TYPE_CHECKING:
 # Tensor class when it is imported (an op builds Tensors; Tensor methods call ops).
 Tensor: Any = None
 
+# Modules whose forward is running, innermost last. Module.__call__ pushes and pops; `apply`
+# records the innermost one on each node as `_module`, so minigrad.viz can group nodes by layer.
+# It lives here so that autograd imports nothing from nn.
+_module_stack: list = []
+
 FREED_MESSAGE = (
     "{name}: trying to backward through the graph a second time (or to read saved tensors after "
     "they were freed). Saved values are freed after backward; call .backward(retain_graph=True) "
@@ -158,6 +163,8 @@ class Function(Node):
             fn._out = (data, vc, vc[0])
         if _State.anomaly:
             fn.creation_trace = "".join(traceback.format_stack()[:-2])
+        if _module_stack:
+            fn._module = _module_stack[-1]
         out.grad_fn = fn
         return out
 

@@ -10,6 +10,7 @@ from typing import Any, Callable, Iterator
 import numpy as np
 
 from minigrad import dtypes
+from minigrad.autograd.function import _module_stack
 from minigrad.autograd.grad_mode import no_grad
 from minigrad.nn.parameter import Parameter
 from minigrad.tensor import RemovableHandle, Tensor
@@ -267,15 +268,19 @@ class Module:
                                   '"forward" function')
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        for hook in list(self._forward_pre_hooks.values()):
-            result = hook(self, args)
-            if result is not None:
-                args = result if isinstance(result, tuple) else (result,)
-        out = self.forward(*args, **kwargs)
-        for hook in list(self._forward_hooks.values()):
-            result = hook(self, args, out)
-            if result is not None:
-                out = result
+        _module_stack.append(self)  # ops recorded meanwhile belong to this module (minigrad.viz)
+        try:
+            for hook in list(self._forward_pre_hooks.values()):
+                result = hook(self, args)
+                if result is not None:
+                    args = result if isinstance(result, tuple) else (result,)
+            out = self.forward(*args, **kwargs)
+            for hook in list(self._forward_hooks.values()):
+                result = hook(self, args, out)
+                if result is not None:
+                    out = result
+        finally:
+            _module_stack.pop()
         return out
 
     def register_forward_hook(self, hook: Callable) -> RemovableHandle:

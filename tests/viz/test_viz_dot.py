@@ -1,0 +1,330 @@
+"""make_dot draws torchviz's graph: op and leaf nodes, names and shapes, edges, module clusters,
+saved tensors and attributes, gradient colours; asserted on the parsed DOT text."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import numpy as np
+import pytest
+
+pytest.importorskip("graphviz")
+
+import minigrad  # noqa: E402
+from minigrad import nn  # noqa: E402
+from minigrad.viz.dot import make_dot  # noqa: E402
+from minigrad.viz.report import grad_color, grad_stats  # noqa: E402
+
+_STMT = re.compile(r"(\w+)(?: -> (\w+))?(?: \[(.*)\])?", re.S)
+_ATTR = re.compile(r'(\w+)=("(?:[^"\\]|\\.)*"|<(?:[^<>]|<[^<>]*>)*>|[^\s\]]+)', re.S)
+
+
+def parse(dot) -> tuple[dict, list, dict]:
+    """(nodes key -> attrs incl. "cluster", edges [(a, b, attrs)], clusters name -> info)."""
+    nodes, edges, clusters, stack = {}, [], {}, []
+    for stmt in dot.body:
+        s = stmt.strip()
+        if s.startswith("subgraph "):
+            name = s.split()[1]
+            clusters[name] = {"parent": stack[-1] if stack else None, "nodes": [], "label": ""}
+            stack.append(name)
+            continue
+        if s == "}":
+            stack.pop()
+            continue
+        m = _STMT.fullmatch(s)
+        assert m, f"unparsed DOT statement {s!r}"
+        attrs = {k: v[1:-1].replace('\\"', '"') if v.startswith('"') else v
+                 for k, v in _ATTR.findall(m[3] or "")}
+        if m[1] == "graph" and m[2] is None:
+            clusters[stack[-1]]["label"] = attrs.get("label", "")
+        elif m[2] is not None:
+            edges.append((m[1], m[2], attrs))
+        else:
+            nodes[m[1]] = {**attrs, "cluster": stack[-1] if stack else None}
+            if stack:
+                clusters[stack[-1]]["nodes"].append(m[1])
+    return nodes, edges, clusters
+
+
+def by_label(nodes: dict, first_line: str) -> list[str]:
+    return [k for k, a in nodes.items() if a.get("label", "").split("\n")[0] == first_line]
+
+
+class Net(nn.Module):
+    """The course's 2-4-1 XOR network (examples/xor_nn.py)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hidden = nn.Linear(2, 4)
+        self.output = nn.Linear(4, 1)
+
+    def forward(self, x):
+        return minigrad.sigmoid(self.output(minigrad.sigmoid(self.hidden(x))))
+
+
+def xor_loss(seed: int = 0):
+    minigrad.manual_seed(seed)
+    model = Net()
+    x = minigrad.tensor([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+    y = minigrad.tensor([[0.0], [1.0], [1.0], [0.0]])
+    return model, nn.BCELoss()(model(x), y)
+
+
+def walk_names(root) -> list[str]:
+    out, stack, seen = [], [root], set()
+    while stack:
+        n = stack.pop()
+        if id(n) not in seen:
+            seen.add(id(n))
+            out.append(n.name())
+            stack += [c for c, _ in n.next_functions if c is not None]
+    return out
+
+
+def test_xor_graph_names_every_parameter_with_shape_and_draws_every_op():
+    model, loss = xor_loss()
+    nodes, edges, _ = parse(make_dot(loss, params=dict(model.named_parameters())))
+    labels = sorted(a["label"] for a in nodes.values())
+    ops = sorted(walk_names(loss.grad_fn))
+    assert ops == sorted(["MeanBackward0", "BinaryCrossEntropyBackward0", "SigmoidBackward0",
+                          "SigmoidBackward0", "LinearBackward0", "LinearBackward0",
+                          "AccumulateGrad", "AccumulateGrad", "AccumulateGrad",
+                          "AccumulateGrad"])
+    for name in ops:
+        assert labels.count(name) == ops.count(name)
+    for name, p in model.named_parameters():
+        shape = "(" + ", ".join(map(str, p.shape)) + ")"
+        (key,) = by_label(nodes, name)
+        assert nodes[key]["label"] == f"{name}\n{shape}"
+        assert nodes[key]["fillcolor"] == "lightblue"
+    # 6 ops + 4 AccumulateGrad + 4 leaves + the output; 9 op inputs + 4 leaf + 1 output edges
+    assert len(nodes) == 15 and len(edges) == 14
+    (out,) = [k for k, a in nodes.items() if a.get("fillcolor") == "darkolivegreen1"]
+    assert nodes[out]["label"] == "()" and [a for a, b, _ in edges if b == out]
+
+
+def test_edges_run_from_inputs_to_the_ops_that_use_them():
+    a = minigrad.randn(3, 4, requires_grad=True)
+    b = minigrad.randn(4, 2, requires_grad=True)
+    y = (a @ b + b.sum()).sum()
+    nodes, edges, _ = parse(make_dot(y, params={"a": a, "b": b}))
+    name = {k: v["label"].split("\n")[0] for k, v in nodes.items()}
+    pairs = sorted((name[s], name[d]) for s, d, _ in edges)
+    assert pairs == sorted([
+        ("a", "AccumulateGrad"), ("b", "AccumulateGrad"),
+        ("AccumulateGrad", "MatMulBackward0"), ("AccumulateGrad", "MatMulBackward0"),
+        ("AccumulateGrad", "SumBackward0"), ("MatMulBackward0", "AddBackward0"),
+        ("SumBackward0", "AddBackward0"), ("AddBackward0", "SumBackward0"),
+        ("SumBackward0", "()"),
+    ])
+    # b feeds two ops through one AccumulateGrad node, as in PyTorch
+    assert len(by_label(nodes, "AccumulateGrad")) == 2
+
+
+def test_clusters_follow_module_calls_with_qualified_names():
+    model, loss = xor_loss()
+    nodes, _, clusters = parse(make_dot(loss, params=dict(model.named_parameters())))
+    label = {c: info["label"] for c, info in clusters.items()}
+    by_name = {v: k for k, v in label.items()}
+    assert set(by_name) == {"Net", "hidden (Linear)", "output (Linear)", "BCELoss"}
+    assert clusters[by_name["hidden (Linear)"]]["parent"] == by_name["Net"]
+    assert clusters[by_name["BCELoss"]]["parent"] is None
+    members = clusters[by_name["hidden (Linear)"]]["nodes"]
+    hidden = [nodes[k]["label"].split("\n")[0] for k in members]
+    assert sorted(hidden) == sorted(["LinearBackward0", "AccumulateGrad", "AccumulateGrad",
+                                     "hidden.weight", "hidden.bias"])
+    net = [nodes[k]["label"] for k in clusters[by_name["Net"]]["nodes"]]
+    assert net == ["SigmoidBackward0", "SigmoidBackward0"]
+    bce = sorted(nodes[k]["label"] for k in clusters[by_name["BCELoss"]]["nodes"])
+    assert bce == ["BinaryCrossEntropyBackward0", "MeanBackward0"]
+
+
+def test_sequential_names_come_from_model_or_params():
+    minigrad.manual_seed(0)
+    model = nn.Sequential(nn.Linear(2, 3), nn.Tanh(), nn.Linear(3, 1))
+    out = model(minigrad.randn(5, 2)).sum()
+    _, _, clusters = parse(make_dot(out, model=model))
+    labels = {c["label"] for c in clusters.values()}
+    assert labels == {"Sequential", "0 (Linear)", "1 (Tanh)", "2 (Linear)"}
+    _, _, clusters = parse(make_dot(out, params=dict(model.named_parameters())))
+    assert {c["label"] for c in clusters.values()} == {"0 (Linear)", "Tanh", "2 (Linear)"}
+    nodes, _, _ = parse(make_dot(out))  # no names given: inferred from the owning modules
+    assert by_label(nodes, "weight") and by_label(nodes, "bias")
+
+
+def test_collapse_module_draws_one_node_per_innermost_module():
+    model, loss = xor_loss()
+    loss.backward(retain_graph=True)
+    nodes, edges, clusters = parse(make_dot(loss, params=dict(model.named_parameters()),
+                                            collapse="module"))
+    nodes.pop("legend")
+    modules = {a["label"].split("\n")[0]: k for k, a in nodes.items() if a.get("shape") == "box3d"}
+    assert set(modules) == {"hidden (Linear)", "output (Linear)", "BCELoss"}
+    name = {k: a["label"].split("\n")[0] for k, a in nodes.items()}
+    assert sorted(name.values()) == sorted([*modules, "SigmoidBackward0", "SigmoidBackward0",
+                                            "()"])
+    chain = [(name[a], name[b]) for a, b, _ in edges]
+    assert sorted(chain) == sorted([("hidden (Linear)", "SigmoidBackward0"),
+                                    ("SigmoidBackward0", "output (Linear)"),
+                                    ("output (Linear)", "SigmoidBackward0"),
+                                    ("SigmoidBackward0", "BCELoss"), ("BCELoss", "()")])
+    hidden = nodes[modules["hidden (Linear)"]]
+    assert "weight (4, 2) norm" in hidden["label"] and "bias (4) norm" in hidden["label"]
+    joint = np.sqrt(sum(np.sum(p.grad.numpy().astype(np.float64) ** 2)
+                        for p in model.hidden.parameters()))
+    assert hidden["fillcolor"] == grad_color(grad_stats(np.array([joint])))[0]
+    assert [c["label"] for c in clusters.values()] == ["Net"]
+
+
+def test_after_backward_leaves_show_gradient_statistics_and_colours():
+    model, loss = xor_loss()
+    before, _, _ = parse(make_dot(loss, params=dict(model.named_parameters())))
+    assert "legend" not in before
+    loss.backward(retain_graph=True)
+    nodes, _, _ = parse(make_dot(loss, params=dict(model.named_parameters())))
+    assert "legend" in nodes and "vanishing" in nodes["legend"]["label"]
+    for name, p in model.named_parameters():
+        (key,) = by_label(nodes, name)
+        g = p.grad.numpy().astype(np.float64)
+        lines = nodes[key]["label"].split("\n")
+        assert lines[2] == f"grad norm {np.linalg.norm(g):.2e}"
+        assert lines[3].startswith(f"mean|g| {np.abs(g).mean():.2e}")
+        assert nodes[key]["fillcolor"] == grad_color(grad_stats(p.grad))[0]
+    hidden = parse(make_dot(loss, params=dict(model.named_parameters()), show_grads=False))[0]
+    assert all("grad" not in a.get("label", "") for a in hidden.values())
+
+
+def deep(activation, depth=10, width=16, scale=1.0):
+    minigrad.manual_seed(0)
+    layers = []
+    for i in range(depth):
+        layers += [nn.Linear(2 if i == 0 else width, width), activation()]
+    layers.append(nn.Linear(width, 1))
+    model = nn.Sequential(*layers)
+    for layer in model:
+        if isinstance(layer, nn.Linear):
+            nn.init.kaiming_normal_(layer.weight, nonlinearity="relu")
+            layer.weight.data *= scale
+            nn.init.zeros_(layer.bias)
+    x = minigrad.randn(32, 2)
+    loss = ((model(x) - 1.0) ** 2).mean()
+    loss.backward(retain_graph=True)
+    return model, loss
+
+
+def hue(color: str) -> str:
+    r, g, b = (int(color[i:i + 2], 16) for i in (1, 3, 5))
+    return "blue" if b > max(r, g) else "green" if g > max(r, b) else "red" if r > g else "?"
+
+
+@pytest.mark.parametrize("collapse", [None, "module"])
+def test_deep_sigmoid_colours_early_layers_vanishing_and_relu_does_not(collapse):
+    for activation, first in ((nn.Sigmoid, "blue"), (nn.ReLU, "green")):
+        model, loss = deep(activation)
+        nodes, _, _ = parse(make_dot(loss, params=dict(model.named_parameters()), model=model,
+                                     collapse=collapse))
+        key = "0 (Linear)" if collapse else "0.weight"
+        (k,) = by_label(nodes, key)
+        assert hue(nodes[k]["fillcolor"]) == first, activation
+        (k,) = by_label(nodes, "20 (Linear)" if collapse else "20.weight")
+        assert hue(nodes[k]["fillcolor"]) == "green"
+
+
+def test_exploding_and_nonfinite_gradients_get_red_and_magenta():
+    model, loss = deep(nn.ReLU, depth=8, scale=3.0)
+    nodes, _, _ = parse(make_dot(loss, params=dict(model.named_parameters())))
+    (k,) = by_label(nodes, "0.weight")
+    assert hue(nodes[k]["fillcolor"]) == "red" and float(
+        nodes[k]["label"].split("\n")[2].split()[-1]) > 1e2
+    w = minigrad.randn(3, requires_grad=True)
+    (w * minigrad.tensor([1.0, float("nan"), 2.0])).sum().backward()
+    nodes, _, _ = parse(make_dot(w * 2.0, params={"w": w}))
+    (k,) = by_label(nodes, "w")
+    assert nodes[k]["fillcolor"] == "#d01c8b" and "NaN 1  Inf 0" in nodes[k]["label"]
+
+
+def test_show_attrs_lists_non_tensor_attributes():
+    a = minigrad.randn(3, 2, requires_grad=True)
+    idx = minigrad.tensor([0, 2, 2])
+    y = (a[idx].sum(dim=1, keepdim=True) ** 2).mean()
+    nodes, _, _ = parse(make_dot(y, show_attrs=True))
+    text = {a["label"].split("\n")[0]: a["label"] for a in nodes.values()}
+    assert re.search(r"keepdim\s*:\s*True", text["SumBackward0"])
+    assert re.search(r"axes\s*:\s*\(1,\)", text["SumBackward0"])
+    assert re.search(r"exponent\s*:\s*2", text["PowScalarBackward0"])
+    assert re.search(r"index\s*:\s*int64 \(3\)", text["GetItemBackward0"])
+    assert re.search(r"saved\s*:\s*input0", text["PowScalarBackward0"])
+    assert "-----" in text["SumBackward0"] and text["AccumulateGrad"] == "AccumulateGrad"
+
+
+def test_show_saved_draws_kept_tensors_and_links_saved_leaves():
+    model, loss = xor_loss()
+    nodes, edges, _ = parse(make_dot(loss, params=dict(model.named_parameters()),
+                                     show_saved=True))
+    saved = {k: a["label"] for k, a in nodes.items() if a.get("fillcolor") == "orange"}
+    dashed = [(a, b) for a, b, attrs in edges if attrs.get("dir") == "none"]
+    # Linear keeps (x, W) twice, BCE keeps (p, y), each Sigmoid keeps its output: 8 links
+    assert len(dashed) == 8
+    # saved weights link to their leaf nodes; x, h (kept by Linear and Sigmoid), p, y are drawn
+    (w,) = by_label(nodes, "hidden.weight")
+    assert any(b == w for _, b in dashed)
+    assert sorted(v.split("\n")[1] for v in saved.values()) == ["(4, 1)", "(4, 1)", "(4, 2)",
+                                                                "(4, 4)"]
+    assert any(v.startswith("input0 / output") for v in saved.values())
+    loss.backward()  # frees the saved values
+    nodes, edges, _ = parse(make_dot(loss, show_saved=True))
+    assert not [a for a in nodes.values() if a.get("fillcolor") == "orange"]
+    assert all("freed" in a["label"] for a in nodes.values()
+               if a["label"].startswith(("Linear", "Sigmoid")))
+
+
+def test_module_owner_is_recorded_on_each_node():
+    from minigrad.autograd.function import _module_stack
+
+    model, loss = xor_loss()
+    sig = loss.grad_fn.next_functions[0][0].next_functions[0][0]
+    linear = sig.next_functions[0][0]
+    assert sig._module is model and linear._module is model.output
+    free = (minigrad.randn(2, requires_grad=True) * 2.0).grad_fn
+    assert getattr(free, "_module", None) is None
+
+    class Broken(nn.Module):
+        def forward(self, x):
+            raise ValueError("boom")
+
+    with pytest.raises(ValueError):
+        Broken()(minigrad.randn(2))
+    assert _module_stack == []
+
+
+def test_outputs_tuple_and_bad_arguments():
+    a = minigrad.randn(3, requires_grad=True)
+    nodes, edges, _ = parse(make_dot((a.exp().sum(), a.sin().sum()), params={"a": a}))
+    assert len([k for k, v in nodes.items() if v.get("fillcolor") == "darkolivegreen1"]) == 2
+    assert len(by_label(nodes, "a")) == 1 and len(edges) == 7
+    with pytest.raises(TypeError, match="make_dot: expected a Tensor"):
+        make_dot([1, 2])
+    with pytest.raises(ValueError, match="collapse must be None or 'module'"):
+        make_dot(a.sum(), collapse="layer")
+
+
+def test_3000_layer_chain_builds_dot_source_fast_without_recursion():
+    minigrad.manual_seed(0)
+    layers = []
+    for _ in range(3000):
+        layers += [nn.Linear(2, 2), nn.Tanh()]
+    model = nn.Sequential(*layers)
+    out = model(minigrad.randn(1, 2)).sum()
+    start = time.perf_counter()
+    dot = make_dot(out, params=dict(model.named_parameters()), model=model)
+    source = dot.source
+    elapsed = time.perf_counter() - start
+    assert elapsed < 10.0, f"make_dot took {elapsed:.1f}s"
+    nodes, edges, clusters = parse(dot)
+    # per layer: Linear + Tanh ops, 2 AccumulateGrad, 2 leaves; plus Sum and the output
+    assert len(nodes) == 3000 * 6 + 2 and len(clusters) == 6001
+    assert len(edges) == 3000 * (2 + 3 + 1) + 1 and "5998 (Linear)" in source
+    collapsed = parse(make_dot(out, model=model, collapse="module"))
+    assert len(collapsed[0]) == 6000 + 2 and len(collapsed[1]) == 6001
