@@ -342,3 +342,8 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
     norms = ((x1 * x1).sum(dim) * (x2 * x2).sum(dim)).clamp(min=eps * eps).sqrt()
     return dot / norms
 
+
+# Families written on top of the functions above (imported last: they use linear and dropout).
+from minigrad.nn.functional_attention import (  # noqa: E402, F401 - re-exported as F.*
+    multi_head_attention_forward, scaled_dot_product_attention,
+)

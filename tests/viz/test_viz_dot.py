@@ -4,7 +4,6 @@ saved tensors and attributes, gradient colours; asserted on the parsed DOT text.
 from __future__ import annotations
 
 import re
-import time
 
 import numpy as np
 import pytest
@@ -310,18 +309,16 @@ def test_outputs_tuple_and_bad_arguments():
         make_dot(a.sum(), collapse="layer")
 
 
-def test_3000_layer_chain_builds_dot_source_fast_without_recursion():
+def test_3000_layer_chain_builds_dot_source_without_recursion():
+    """Structure only; the time is measured in benchmarks/bench_viz.py, not asserted here."""
     minigrad.manual_seed(0)
     layers = []
     for _ in range(3000):
         layers += [nn.Linear(2, 2), nn.Tanh()]
     model = nn.Sequential(*layers)
     out = model(minigrad.randn(1, 2)).sum()
-    start = time.perf_counter()
     dot = make_dot(out, params=dict(model.named_parameters()), model=model)
     source = dot.source
-    elapsed = time.perf_counter() - start
-    assert elapsed < 10.0, f"make_dot took {elapsed:.1f}s"
     nodes, edges, clusters = parse(dot)
     # per layer: Linear + Tanh ops, 2 AccumulateGrad, 2 leaves; plus Sum and the output
     assert len(nodes) == 3000 * 6 + 2 and len(clusters) == 6001
