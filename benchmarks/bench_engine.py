@@ -82,8 +82,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=7)
     args = parser.parse_args()
 
-    import minigrad
     import torch
+
+    import minigrad
 
     torch.set_num_threads(args.threads)
     rows = []
@@ -94,7 +95,7 @@ def main() -> None:
         rows.append((name, mg * 1e3, pt * 1e3, mg / pt))
     print(f"torch {torch.__version__}, {args.threads} threads, numpy {np.__version__}, "
           f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '-')}")
-    print(f"| workload | minigrad ms/step | PyTorch ms/step | minigrad / PyTorch |")
+    print("| workload | minigrad ms/step | PyTorch ms/step | minigrad / PyTorch |")
     print("|---|---:|---:|---:|")
     for name, mg, pt, ratio in rows:
         print(f"| {name} | {mg:.3f} | {pt:.3f} | {ratio:.2f}x |")

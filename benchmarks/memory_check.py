@@ -56,7 +56,8 @@ def main() -> None:
         y = y * 1.0001
     y.backward()
     print(f"{args.chain}-op chain: backward ok in {time.perf_counter() - t0:.2f} s, "
-          f"grad {a.grad.item():.4f} (expected {float(np.float32(1.0001)) ** args.chain:.4f} in float32)")
+          f"grad {a.grad.item():.4f} "
+          f"(expected {float(np.float32(1.0001)) ** args.chain:.4f} in float32)")
 
 
 if __name__ == "__main__":

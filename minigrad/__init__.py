@@ -1,25 +1,61 @@
 """minigrad: reverse-mode autodiff over NumPy with PyTorch's names, small enough to read in an
 afternoon. `import minigrad as torch` runs PyTorch programs in the supported subset."""
 
-from minigrad import autograd, dtypes, nn, random, viz
-from minigrad import optim
-from minigrad.autograd import enable_grad, inference_mode, is_grad_enabled, no_grad
-from minigrad.autograd import set_grad_enabled
+from minigrad import (
+    autograd,
+    dtypes,
+    metrics,
+    nn,
+    optim,
+    random,
+    utils,
+    viz,
+)
+from minigrad.autograd import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    no_grad,
+    set_grad_enabled,
+)
 from minigrad.creation import (
-    allclose, arange, as_tensor, cat, concat, concatenate, empty, empty_like, equal, eye,
-    from_numpy, full, full_like, is_tensor, isclose, linspace, numel, ones, ones_like, rand,
-    rand_like, randint, randint_like, randn, randn_like, randperm, stack, tensor, where, zeros,
+    allclose,
+    arange,
+    as_tensor,
+    cat,
+    concat,
+    concatenate,
+    empty,
+    empty_like,
+    equal,
+    eye,
+    from_numpy,
+    full,
+    full_like,
+    is_tensor,
+    isclose,
+    linspace,
+    numel,
+    ones,
+    ones_like,
+    rand,
+    rand_like,
+    randint,
+    randint_like,
+    randn,
+    randn_like,
+    randperm,
+    stack,
+    tensor,
+    where,
+    zeros,
     zeros_like,
 )
+from minigrad.dtypes import bool_ as bool
+from minigrad.dtypes import dtype, float16, float32, float64, int8, int16, int32, int64, uint8
 from minigrad.io import load, save
-from minigrad.dtypes import (
-    bool_ as bool, dtype, float16, float32, float64, int8, int16, int32, int64, uint8,
-)
-from minigrad.random import (
-    Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state,
-)
+from minigrad.random import Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
 from minigrad.tensor import Size, Tensor, device
-from minigrad import metrics, utils  # after Tensor: utils.data builds tensors
 
 float = float32  # noqa: A001 - PyTorch's aliases
 double = float64
@@ -69,7 +105,7 @@ class cuda:  # noqa: N801 - torch.cuda stand-in so device-selection code runs on
         return 0
 
     @staticmethod
-    def manual_seed(seed: "int") -> None:
+    def manual_seed(value: "int") -> None:
         return None
 
     manual_seed_all = manual_seed

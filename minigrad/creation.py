@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import collections
 import functools
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -264,7 +265,7 @@ def equal(a: Tensor, b: Tensor) -> bool:
     return a.data.shape == b.data.shape and bool(np.array_equal(a.data, b.data))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def return_types(name: str) -> type:
     """Named (values, indices) results, like torch.return_types.max."""
     return collections.namedtuple(name, ["values", "indices"])

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import math
 import os
-from typing import Any, Optional, Sequence, Union
+from collections.abc import Sequence
+from typing import Any, Union
 
 import numpy as np
 
@@ -181,7 +182,7 @@ class Generator:
         self.manual_seed(seed)
 
     # ------------------------------------------------------------------ state
-    def manual_seed(self, seed: int) -> "Generator":
+    def manual_seed(self, seed: int) -> Generator:
         """Seed like ``torch.manual_seed`` (negative seeds wrap to uint64); returns self."""
         seed = int(seed)
         if not -(2**63) <= seed < 2**64:
@@ -189,8 +190,8 @@ class Generator:
         self._seed = seed & (2**64 - 1)
         self._set_key(_init_genrand(self._seed), _N)
         self._fresh = True  # torch reports left=1, next=0 until the first draw
-        self._normal_cache: Optional[float] = None  # next_double_normal_sample_
-        self._float_cache: Optional[float] = None  # next_float_normal_sample_ (unused on CPU)
+        self._normal_cache: float | None = None  # next_double_normal_sample_
+        self._float_cache: float | None = None  # next_float_normal_sample_ (unused on CPU)
         return self
 
     def seed(self) -> int:

@@ -4,7 +4,8 @@ calling an op from `minigrad.ops`; PyTorch's names, arguments and dtype rules.""
 from __future__ import annotations
 
 import numbers
-from typing import Any, Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -14,7 +15,9 @@ from minigrad.autograd.function import accumulator_of
 from minigrad.autograd.grad_mode import _State
 from minigrad.ops import elementwise as ew
 from minigrad.ops import index as ix
-from minigrad.ops import linalg, reduce as rd, shape as sh
+from minigrad.ops import linalg
+from minigrad.ops import reduce as rd
+from minigrad.ops import shape as sh
 from minigrad.ops import special as sp
 from minigrad.ops.reduce import normalize_dims, reduce_dims
 
@@ -305,7 +308,9 @@ class Tensor:
     def new_ones(self, *size: Any, dtype: Any = None, **kw: Any) -> Tensor:
         return self.new_full(_shape_args(size), 1, dtype=dtype)
 
-    def new_full(self, size: Sequence[int], fill_value: Any, dtype: Any = None, **kw: Any) -> Tensor:
+    def new_full(
+        self, size: Sequence[int], fill_value: Any, dtype: Any = None, **kw: Any
+    ) -> Tensor:
         np_dtype = dtypes.to_numpy_dtype(dtype or self.dtype)
         return Tensor._make(np.full(tuple(size), fill_value, dtype=np_dtype))
 
@@ -326,7 +331,8 @@ class Tensor:
         backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> RemovableHandle:
-        """Call `hook(grad)` when this tensor's gradient is computed; a returned tensor replaces it."""
+        """Call `hook(grad)` when this tensor's gradient is computed; a returned tensor
+        replaces it."""
         if not self._requires_grad:
             raise RuntimeError(
                 "register_hook: cannot register a hook on a tensor that doesn't require gradient"
@@ -926,7 +932,9 @@ class Tensor:
 
     def t(self) -> Tensor:
         if self.ndim > 2:
-            raise RuntimeError(f"t: expects a tensor with <= 2 dimensions, but self is {self.ndim}D")
+            raise RuntimeError(
+                f"t: expects a tensor with <= 2 dimensions, but self is {self.ndim}D"
+            )
         return self.transpose(0, -1) if self.ndim == 2 else self
 
     @property

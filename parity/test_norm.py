@@ -23,15 +23,7 @@ import minigrad  # noqa: E402
 from minigrad.nn import functional_norm  # noqa: E402
 from minigrad.nn.modules.batchnorm import BatchNorm1d, BatchNorm2d, BatchNorm3d  # noqa: E402
 from minigrad.nn.modules.normalization import GroupNorm, LayerNorm, RMSNorm  # noqa: E402
-from parity.harness import (  # noqa: E402
-    DTYPES,
-    TOLERANCES,
-    Case,
-    compare,
-    normal,
-    positive,
-    run_case,
-)
+from parity.harness import DTYPES, TOLERANCES, Case, compare, normal, positive, run_case  # noqa: E402
 
 OURS = types.SimpleNamespace(BatchNorm1d=BatchNorm1d, BatchNorm2d=BatchNorm2d,
                              BatchNorm3d=BatchNorm3d, LayerNorm=LayerNorm, GroupNorm=GroupNorm,

@@ -163,7 +163,8 @@ def test_bad_input_raises_a_clear_error(action, error, pattern):
 
 def test_backward_on_non_scalar_without_gradient_names_the_shape():
     y = minigrad.ones(2, 3, requires_grad=True) * 2
-    with pytest.raises(RuntimeError, match=r"only for scalar outputs \(output 0 has shape \(2, 3\)"):
+    pattern = r"only for scalar outputs \(output 0 has shape \(2, 3\)"
+    with pytest.raises(RuntimeError, match=pattern):
         y.backward()
 
 

@@ -3,13 +3,14 @@ gradcheck and anomaly detection, with PyTorch's names."""
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
 from minigrad.autograd.anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
-from minigrad.autograd.engine import run_backward
 from minigrad.autograd.custom_function import Function, FunctionCtx
+from minigrad.autograd.engine import run_backward
 from minigrad.autograd.grad_mode import (
     enable_grad,
     inference_mode,

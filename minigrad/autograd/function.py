@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import traceback
 import weakref
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -175,7 +175,9 @@ class Function(Node):
         raise NotImplementedError(f"{type(self).__name__} is not differentiable")
 
 
-def _modified_error(fn: Function, tensor: Tensor, expected: int, now: int | None = None) -> Exception:
+def _modified_error(
+    fn: Function, tensor: Tensor, expected: int, now: int | None = None
+) -> Exception:
     now = tensor._version if now is None else now
     return RuntimeError(
         f"one of the variables needed for gradient computation has been modified by an inplace "

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -54,14 +55,16 @@ def gradcheck(
 ) -> bool:
     """True when autograd's gradients of `func` match central differences on the inputs that
     require grad (use float64 inputs, off kinks and ties). Raises with the worst entry if not."""
-    from minigrad.tensor import Tensor
     from minigrad.autograd import grad
+    from minigrad.tensor import Tensor
 
     inputs = _as_tuple(inputs)
     diff = [t for t in inputs if isinstance(t, Tensor) and t.requires_grad]
     for t in diff:
         if t.data.dtype != np.float64:
-            raise ValueError(f"gradcheck: input of shape {tuple(t.shape)} is {t.dtype}; use float64")
+            raise ValueError(
+                f"gradcheck: input of shape {tuple(t.shape)} is {t.dtype}; use float64"
+            )
     expected, weights = numerical_grads(func, inputs, eps)
     outs = [o for o in _as_tuple(func(*inputs)) if isinstance(o, Tensor)]
     used = [(o, w) for o, w in zip(outs, weights) if o.requires_grad]
@@ -88,8 +91,8 @@ def gradcheck(
 def gradgradcheck(func: Callable, inputs: Any, eps: float = 1e-6, atol: float = 1e-5,
                   rtol: float = 1e-3, **_: Any) -> bool:
     """gradcheck of the first derivative itself (built with create_graph=True)."""
-    from minigrad.tensor import Tensor
     from minigrad.autograd import grad
+    from minigrad.tensor import Tensor
 
     inputs = _as_tuple(inputs)
     diff = [t for t in inputs if isinstance(t, Tensor) and t.requires_grad]

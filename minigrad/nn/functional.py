@@ -11,10 +11,8 @@ import numpy as np
 from minigrad import random
 from minigrad.autograd.function import constant
 from minigrad.creation import where
+from minigrad.nn.functional_norm import batch_norm, embedding, group_norm, layer_norm, rms_norm  # noqa: F401 - re-exported as F.*
 from minigrad.ops import elementwise as ew
-from minigrad.nn.functional_norm import (  # noqa: F401 - re-exported as F.*
-    batch_norm, embedding, group_norm, layer_norm, rms_norm,
-)
 from minigrad.ops import linalg
 from minigrad.ops.loss import BinaryCrossEntropy
 from minigrad.tensor import Tensor
@@ -345,5 +343,6 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
 
 # Families written on top of the functions above (imported last: they use linear and dropout).
 from minigrad.nn.functional_attention import (  # noqa: E402, F401 - re-exported as F.*
-    multi_head_attention_forward, scaled_dot_product_attention,
+    multi_head_attention_forward,
+    scaled_dot_product_attention,
 )

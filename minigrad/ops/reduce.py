@@ -61,7 +61,8 @@ class Sum(Function):
     def forward(self, x, axes, keepdim):
         self.shape, self.axes, self.keepdim = x.shape, axes, keepdim
         if x.dtype.kind in "bu" or (x.dtype.kind == "i" and x.dtype != np.int64):
-            return np.sum(x, axis=axes, keepdims=keepdim, dtype=np.int64)  # torch sums ints to int64
+            # torch sums bool and small int types to int64
+            return np.sum(x, axis=axes, keepdims=keepdim, dtype=np.int64)
         return np.asarray(np.sum(x, axis=axes, keepdims=keepdim))
 
     def backward(self, grad):

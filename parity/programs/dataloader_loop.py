@@ -21,4 +21,5 @@ for epoch in range(5):
         opt.step()
         total += loss.item() * len(xb)
     print(f"epoch {epoch} mean loss {total / len(X):.6f}")
-print("weights", [round(v, 5) for v in model.weight.flatten().tolist()], round(model.bias.item(), 5))
+weights = [round(v, 5) for v in model.weight.flatten().tolist()]
+print("weights", weights, round(model.bias.item(), 5))

@@ -22,7 +22,7 @@ for step in range(25):
 
 opt2 = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.5)
 step_lr = torch.optim.lr_scheduler.StepLR(opt2, step_size=3, gamma=0.5)
-for step in range(8):
+for _ in range(8):
     opt2.zero_grad()
     nn.functional.mse_loss(model(X), y).backward()
     torch.nn.utils.clip_grad_value_(model.parameters(), 0.1)

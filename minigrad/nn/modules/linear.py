@@ -7,12 +7,12 @@ from typing import Any
 
 import numpy as np
 
+from minigrad import dtypes
 from minigrad.nn import functional as F
 from minigrad.nn import init
 from minigrad.nn.modules.module import Module
 from minigrad.nn.parameter import Parameter
 from minigrad.tensor import Tensor
-from minigrad import dtypes
 
 
 def _empty(shape: tuple, dtype: Any) -> np.ndarray:

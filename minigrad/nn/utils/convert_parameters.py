@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from minigrad.creation import cat
 from minigrad.tensor import Tensor
@@ -16,7 +16,9 @@ def parameters_to_vector(parameters: Iterable[Tensor]) -> Tensor:
 def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
     """Copy consecutive slices of vec into the parameters (in place)."""
     if vec.ndim != 1:
-        raise TypeError(f"vector_to_parameters: expected a 1-D vector, got shape {tuple(vec.shape)}")
+        raise TypeError(
+            f"vector_to_parameters: expected a 1-D vector, got shape {tuple(vec.shape)}"
+        )
     params = list(parameters)
     total = sum(p.numel() for p in params)
     if vec.numel() != total:
