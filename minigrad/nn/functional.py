@@ -11,7 +11,26 @@ import numpy as np
 from minigrad import random
 from minigrad.autograd.function import constant
 from minigrad.creation import where
-from minigrad.nn.functional_norm import batch_norm, embedding, group_norm, layer_norm, rms_norm  # noqa: F401 - re-exported as F.*
+
+# The layer families' functions live in their own modules and are re-exported here as F.*.
+from minigrad.nn.functional_conv import (  # noqa: F401
+    conv1d,
+    conv2d,
+    conv_transpose1d,
+    conv_transpose2d,
+    fold,
+    pad,
+    unfold,
+)
+from minigrad.nn.functional_norm import batch_norm, embedding, group_norm, layer_norm, rms_norm  # noqa: F401
+from minigrad.nn.functional_pool import (  # noqa: F401
+    adaptive_avg_pool1d,
+    adaptive_avg_pool2d,
+    avg_pool1d,
+    avg_pool2d,
+    max_pool1d,
+    max_pool2d,
+)
 from minigrad.ops import elementwise as ew
 from minigrad.ops import linalg
 from minigrad.ops.loss import BinaryCrossEntropy
