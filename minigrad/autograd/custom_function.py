@@ -78,8 +78,6 @@ class Function:
         out = tensor_type._make(result.data, True)
         ctx.next_nodes = tuple(t._grad_node() if n else None for t, n in zip(inputs, needs))
         ctx.input_shapes = tuple(t.data.shape for t in inputs)
-        if not hasattr(ctx, "_saved"):
-            ctx._saved = ()
         if _function._module_stack:
             ctx._module = _function._module_stack[-1]
         out.grad_fn = ctx

@@ -20,6 +20,8 @@ from minigrad.autograd.grad_mode import _State
 if TYPE_CHECKING:
     from minigrad.tensor import Tensor
 
+_new = object.__new__
+
 # The one place the ops -> tensor import cycle is broken: minigrad.tensor sets this to the
 # Tensor class when it is imported (an op builds Tensors; Tensor methods call ops).
 Tensor: Any = None
@@ -82,13 +84,14 @@ class Function(Node):
     the engine sums it back to the recorded shape.
     """
 
-    __slots__ = ("needs_input_grad", "_saved", "_out", "creation_trace")
+    __slots__ = ("needs_input_grad", "_out", "creation_trace")
 
     # True for ops whose output shares memory with input 0 (views share its version counter).
     is_view = False
     # Defaults read on every call; forward overrides them per instance (no __init__ to run).
     _keep: tuple = ()
     _keep_out = False
+    _saved: tuple = ()  # ((tensor, version at save), ...) for the kept inputs
     freed = False
 
     def name(self) -> str:
@@ -137,7 +140,7 @@ class Function(Node):
     @classmethod
     def apply(cls, *inputs: Tensor, **options: Any) -> Tensor:
         """Run forward on the inputs' arrays; when recording, make this op the output's grad_fn."""
-        fn = cls.__new__(cls)
+        fn = _new(cls)
         try:
             data = fn.forward(*[t.data for t in inputs], **options)
         except ValueError as err:
@@ -157,7 +160,8 @@ class Function(Node):
             for t, n in zip(inputs, needs)
         ])
         fn.input_shapes = tuple([t.data.shape for t in inputs])
-        fn._saved = tuple([(inputs[i], inputs[i]._version) for i in fn._keep])
+        if fn._keep:
+            fn._saved = tuple([(inputs[i], inputs[i]._version) for i in fn._keep])
         if fn._keep_out:
             vc = out._shared_vc()
             fn._out = (data, vc, vc[0])

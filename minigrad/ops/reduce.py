@@ -63,7 +63,7 @@ class Sum(Function):
         if x.dtype.kind in "bu" or (x.dtype.kind == "i" and x.dtype != np.int64):
             # torch sums bool and small int types to int64
             return np.sum(x, axis=axes, keepdims=keepdim, dtype=np.int64)
-        return np.asarray(np.sum(x, axis=axes, keepdims=keepdim))
+        return np.asarray(np.add.reduce(x, axis=axes, keepdims=keepdim))
 
     def backward(self, grad):
         return (_spread(grad, self.shape, self.axes, self.keepdim),)
@@ -75,7 +75,10 @@ class Mean(Function):
     def forward(self, x, axes, keepdim):
         self.shape, self.axes, self.keepdim = x.shape, axes, keepdim
         self.count = x.size if axes is None else math.prod(x.shape[a] for a in axes)
-        return np.asarray(np.mean(x, axis=axes, keepdims=keepdim))
+        if x.dtype == np.float16:  # NumPy accumulates half precision in float32
+            return np.asarray(np.mean(x, axis=axes, keepdims=keepdim))
+        # sum / n, as np.mean computes it, without np.mean's Python-level overhead
+        return np.asarray(np.add.reduce(x, axis=axes, keepdims=keepdim) / self.count)
 
     def backward(self, grad):
         return (_spread(grad / float(self.count), self.shape, self.axes, self.keepdim),)

@@ -271,15 +271,17 @@ class Module:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         _module_stack.append(self)  # ops recorded meanwhile belong to this module (minigrad.viz)
         try:
-            for hook in list(self._forward_pre_hooks.values()):
-                result = hook(self, args)
-                if result is not None:
-                    args = result if isinstance(result, tuple) else (result,)
+            if self._forward_pre_hooks:
+                for hook in list(self._forward_pre_hooks.values()):
+                    result = hook(self, args)
+                    if result is not None:
+                        args = result if isinstance(result, tuple) else (result,)
             out = self.forward(*args, **kwargs)
-            for hook in list(self._forward_hooks.values()):
-                result = hook(self, args, out)
-                if result is not None:
-                    out = result
+            if self._forward_hooks:
+                for hook in list(self._forward_hooks.values()):
+                    result = hook(self, args, out)
+                    if result is not None:
+                        out = result
         finally:
             _module_stack.pop()
         return out
