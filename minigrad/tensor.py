@@ -4,7 +4,7 @@ calling an op from `minigrad.ops`; PyTorch's names, arguments and dtype rules.""
 from __future__ import annotations
 
 import numbers
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -1111,6 +1111,19 @@ class Tensor:
         from minigrad._printing import tensor_repr
 
         return tensor_repr(self)
+
+
+def zero_grads(tensors: Iterable[Tensor], set_to_none: bool = True) -> None:
+    """Reset each tensor's `.grad`: to None, or to zeros in place (detached), as
+    Module.zero_grad and Optimizer.zero_grad do."""
+    for t in tensors:
+        if t.grad is None:
+            continue
+        if set_to_none:
+            t.grad = None
+        else:
+            t.grad.detach_()
+            t.grad.zero_()
 
 
 # -- helpers shared by the methods above ---------------------------------------------------------

@@ -10,10 +10,9 @@ import numpy as np
 
 from minigrad import dtypes
 from minigrad.autograd.grad_mode import no_grad
-from minigrad.nn import init
 from minigrad.nn.functional_norm import batch_norm
 from minigrad.nn.modules.module import Module
-from minigrad.nn.parameter import Parameter
+from minigrad.nn.modules.normalization import register_affine, reset_affine
 from minigrad.tensor import Tensor
 
 
@@ -39,15 +38,7 @@ class _BatchNorm(Module):
         super().__init__()
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
-        if affine:
-            self.weight = Parameter(_filled((num_features,), 1.0, dtype))
-            if bias:
-                self.bias = Parameter(_filled((num_features,), 0.0, dtype))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        register_affine(self, (num_features,), affine, bias, dtype)
         if track_running_stats:
             self.register_buffer("running_mean", _filled((num_features,), 0.0, dtype))
             self.register_buffer("running_var", _filled((num_features,), 1.0, dtype))
@@ -67,10 +58,7 @@ class _BatchNorm(Module):
 
     def reset_parameters(self) -> None:
         self.reset_running_stats()
-        if self.affine:
-            init.ones_(self.weight)
-            if self.bias is not None:
-                init.zeros_(self.bias)
+        reset_affine(self)
 
     def _check_input_dim(self, input: Tensor) -> None:  # noqa: A002
         if input.ndim not in self._ranks:

@@ -14,7 +14,7 @@ from minigrad import dtypes
 from minigrad.autograd.function import _module_stack
 from minigrad.autograd.grad_mode import no_grad
 from minigrad.nn.parameter import Parameter
-from minigrad.tensor import RemovableHandle, Tensor
+from minigrad.tensor import RemovableHandle, Tensor, zero_grads
 
 _HOOK_IDS = itertools.count()  # keys of forward (pre-)hooks, never reused
 
@@ -208,14 +208,7 @@ class Module:
         return self
 
     def zero_grad(self, set_to_none: bool = True) -> None:
-        for p in self.parameters():
-            if p.grad is None:
-                continue
-            if set_to_none:
-                p.grad = None
-            else:
-                p.grad.detach_()
-                p.grad.zero_()
+        zero_grads(self.parameters(), set_to_none)
 
     def apply(self, fn: Callable[[Module], None]) -> Module:
         """Call fn on every submodule (children first) and then on self, as PyTorch."""

@@ -21,6 +21,21 @@ def _param(shape: tuple, value: float, dtype: Any) -> Parameter:
     return Parameter(Tensor._make(np.full(shape, value, dtype=np_dtype)))
 
 
+def register_affine(module: Module, shape: tuple, affine: bool, bias: bool, dtype: Any) -> None:
+    """The per-feature scale (`weight`, ones) and shift (`bias`, zeros) of a norm layer, or
+    None for each that is switched off, registered in PyTorch's order."""
+    module.register_parameter("weight", _param(shape, 1.0, dtype) if affine else None)
+    module.register_parameter("bias", _param(shape, 0.0, dtype) if affine and bias else None)
+
+
+def reset_affine(module: Module) -> None:
+    """weight back to ones and bias to zeros (where they exist)."""
+    if module.weight is not None:
+        init.ones_(module.weight)
+    if module.bias is not None:
+        init.zeros_(module.bias)
+
+
 def _as_shape(normalized_shape: int | Sequence[int]) -> tuple:
     if isinstance(normalized_shape, (int, np.integer)):
         return (int(normalized_shape),)
@@ -37,22 +52,11 @@ class LayerNorm(Module):
         super().__init__()
         self.normalized_shape = _as_shape(normalized_shape)
         self.eps, self.elementwise_affine = eps, elementwise_affine
-        if elementwise_affine:
-            self.weight = _param(self.normalized_shape, 1.0, dtype)
-            if bias:
-                self.bias = _param(self.normalized_shape, 0.0, dtype)
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        register_affine(self, self.normalized_shape, elementwise_affine, bias, dtype)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        if self.elementwise_affine:
-            init.ones_(self.weight)
-            if self.bias is not None:
-                init.zeros_(self.bias)
+        reset_affine(self)
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
         return layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
@@ -75,22 +79,11 @@ class GroupNorm(Module):
                              f"num_groups ({num_groups})")
         self.num_groups, self.num_channels = num_groups, num_channels
         self.eps, self.affine = eps, affine
-        if affine:
-            self.weight = _param((num_channels,), 1.0, dtype)
-            if bias:
-                self.bias = _param((num_channels,), 0.0, dtype)
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        register_affine(self, (num_channels,), affine, bias, dtype)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        if self.affine:
-            init.ones_(self.weight)
-            if self.bias is not None:
-                init.zeros_(self.bias)
+        reset_affine(self)
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
         return group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
