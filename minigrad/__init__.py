@@ -16,6 +16,7 @@ from minigrad.creation import (
     cat,
     concat,
     concatenate,
+    einsum,
     empty,
     empty_like,
     equal,
@@ -26,6 +27,7 @@ from minigrad.creation import (
     is_tensor,
     isclose,
     linspace,
+    multinomial,
     numel,
     ones,
     ones_like,
@@ -67,6 +69,8 @@ maximum, minimum = Tensor.maximum, Tensor.minimum
 softmax, log_softmax = Tensor.softmax, Tensor.log_softmax
 sum, mean, var, std, prod = Tensor.sum, Tensor.mean, Tensor.var, Tensor.std, Tensor.prod  # noqa: A001
 max, min, amax, amin = Tensor.max, Tensor.min, Tensor.amax, Tensor.amin  # noqa: A001
+argsort, sort, topk, cumsum, nonzero = Tensor.argsort, Tensor.sort, Tensor.topk, Tensor.cumsum, \
+    Tensor.nonzero
 argmax, argmin, logsumexp, norm = Tensor.argmax, Tensor.argmin, Tensor.logsumexp, Tensor.norm
 matmul, mm, bmm, dot = Tensor.matmul, Tensor.mm, Tensor.bmm, Tensor.dot
 reshape, flatten, unflatten = Tensor.reshape, Tensor.flatten, Tensor.unflatten

@@ -243,6 +243,45 @@ def where(condition: Tensor, input: Any = None, other: Any = None) -> Any:  # no
     return ew.Where.apply(a, b, cond=cond)
 
 
+def einsum(equation: str, *operands: Tensor) -> Tensor:
+    """Einstein summation over tensors, e.g. einsum("bij,bjk->bik", a, b); differentiable."""
+    from minigrad.ops.linalg import Einsum
+
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    return Einsum.apply(*operands, equation=equation)
+
+
+def multinomial(input: Tensor, num_samples: int, replacement: bool = False,  # noqa: A002
+                generator: Any = None) -> Tensor:
+    """Draw category indices from each row of non-negative weights (probabilities need not be
+    normalised), with PyTorch's CPU sampling scheme: one uniform per draw against the row's
+    cumulative weights with replacement, else the largest w / Exp(1) keys."""
+    gen = generator or random.default_generator
+    w = input.data.astype(np.float64)
+    rows = w.reshape(-1, w.shape[-1]) if w.ndim else w.reshape(1, 1)
+    n = rows.shape[-1]
+    if np.any(~np.isfinite(rows)) or np.any(rows < 0) or np.any(rows.sum(-1) <= 0):
+        raise RuntimeError("multinomial: weights must be finite, non-negative and have a "
+                           f"positive sum in every row (input shape {tuple(input.shape)})")
+    if not replacement and num_samples > n:
+        raise RuntimeError(f"multinomial: cannot sample {num_samples} > {n} categories "
+                           "without replacement")
+    if replacement and num_samples > 1:
+        cum = np.cumsum(rows, axis=-1)
+        cum /= cum[:, -1:]
+        cum[:, -1] = 1.0
+        u = gen.uniform((rows.shape[0], num_samples), 0.0, 1.0, np.float64)
+        offsets = np.arange(rows.shape[0])[:, None]
+        flat = np.searchsorted((cum + offsets).reshape(-1), (u + offsets).reshape(-1))
+        picks = flat.reshape(u.shape) - offsets * n
+    else:
+        keys = rows / -np.log1p(-gen.uniform(rows.shape, 0.0, 1.0, np.float64))
+        picks = np.argsort(-keys, axis=-1, kind="stable")[:, :num_samples]
+    shape = input.data.shape[:-1] + (num_samples,)
+    return Tensor._make(picks.reshape(shape).astype(np.int64))
+
+
 def is_tensor(obj: Any) -> bool:
     return isinstance(obj, Tensor)
 

@@ -18,6 +18,7 @@ from minigrad.ops import index as ix
 from minigrad.ops import linalg
 from minigrad.ops import reduce as rd
 from minigrad.ops import shape as sh
+from minigrad.ops import sorting as so
 from minigrad.ops import special as sp
 from minigrad.ops.reduce import normalize_dims, reduce_dims
 
@@ -1027,6 +1028,46 @@ class Tensor:
         if idx.dtype.kind not in "iu":
             raise RuntimeError(f"gather: expected an integer index tensor, got {idx.dtype}")
         return ix.Gather.apply(self, dim=d, index=idx)
+
+    def sort(self, dim: int = -1, descending: bool = False, stable: bool = False) -> Any:
+        """(values, indices) sorted along dim; values are gathered, so gradients flow back."""
+        from minigrad.creation import return_types
+
+        d = normalize_dims(dim, self.ndim, "sort")[0] if self.ndim else 0
+        if self.ndim == 0:
+            return return_types("sort")(self.clone(), Tensor._make(np.zeros((), np.int64)))
+        idx = Tensor._make(so.sort_indices(self.data, d, descending))
+        return return_types("sort")(self.gather(d, idx), idx)
+
+    def argsort(self, dim: int = -1, descending: bool = False, stable: bool = False) -> Tensor:
+        return self.sort(dim, descending, stable).indices
+
+    def topk(self, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> Any:  # noqa: A002
+        """The k largest (or smallest) values along dim and their indices."""
+        from minigrad.creation import return_types
+
+        d = normalize_dims(dim, self.ndim, "topk")[0] if self.ndim else 0
+        n = self.data.shape[d] if self.ndim else 1
+        if not 0 <= k <= n:
+            raise RuntimeError(f"topk: k ({k}) is out of range for dimension {d} of size {n} "
+                               f"(shape {tuple(self.shape)})")
+        order = so.sort_indices(self.data, d, descending=largest) if self.ndim else \
+            np.zeros((), np.int64)
+        idx = Tensor._make(np.take(order, np.arange(k), axis=d) if self.ndim else order)
+        values = self.gather(d, idx) if self.ndim else self.clone()
+        return return_types("topk")(values, idx)
+
+    def cumsum(self, dim: int, dtype: Any = None) -> Tensor:
+        x = self.to(dtype) if dtype is not None else self
+        return so.Cumsum.apply(x, dim=normalize_dims(dim, max(self.ndim, 1), "cumsum")[0]
+                               if self.ndim else 0)
+
+    def nonzero(self, as_tuple: bool = False) -> Any:
+        """Indices of the non-zero elements: (n, ndim) int64, or one index tensor per dim."""
+        found = np.nonzero(self.data)
+        if as_tuple:
+            return tuple(Tensor._make(i.astype(np.int64)) for i in found)
+        return Tensor._make(np.stack(found, axis=1).astype(np.int64))
 
     def index_select(self, dim: int, index: Tensor) -> Tensor:
         d = normalize_dims(dim, self.ndim, "index_select")[0]

@@ -72,3 +72,56 @@ class Linear(Function):
         if len(needs) == 2:
             return gx, gw
         return gx, gw, grad  # the engine sums the bias gradient over the leading axes
+
+
+def parse_einsum(equation: str, n_operands: int) -> tuple[list[str], str]:
+    """Operand subscripts and output subscripts of an einsum equation (explicit or implicit)."""
+    eq = equation.replace(" ", "")
+    if "." in eq:
+        raise NotImplementedError("einsum: ellipsis ('...') subscripts are not supported")
+    lhs, _, rhs = eq.partition("->")
+    subs = lhs.split(",")
+    if len(subs) != n_operands:
+        raise RuntimeError(f"einsum: equation '{equation}' names {len(subs)} operands, "
+                           f"got {n_operands}")
+    if "->" not in eq:
+        letters = "".join(subs)
+        rhs = "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
+    for s in subs:
+        if len(set(s)) != len(s):
+            raise NotImplementedError(f"einsum: repeated subscripts within one operand ('{s}', "
+                                      "a diagonal) are not supported")
+    return subs, rhs
+
+
+class Einsum(Function):
+    """Sum of products over the repeated subscripts (np.einsum);  d/d(operand k) is the einsum
+    of the output gradient with the other operands, broadcast over letters only k carries."""
+
+    def forward(self, *arrays, equation):
+        self.keep_inputs(*range(len(arrays)))
+        self.equation = equation
+        self.subs, self.out = parse_einsum(equation, len(arrays))
+        for s, a in zip(self.subs, arrays):
+            if len(s) != a.ndim:
+                raise RuntimeError(f"einsum: subscripts '{s}' do not match an operand of shape "
+                                   f"{tuple(a.shape)} in '{equation}'")
+        return np.asarray(np.einsum(equation, *arrays, optimize=len(arrays) > 2))
+
+    def backward(self, grad):
+        operands = self.saved_inputs
+        grads = []
+        for k, (sub, x) in enumerate(zip(self.subs, operands)):
+            if not self.needs_input_grad[k]:
+                grads.append(None)
+                continue
+            others = [s for j, s in enumerate(self.subs) if j != k]
+            seen = set(self.out).union(*others)
+            kept = "".join(c for c in sub if c in seen)
+            eq = ",".join([self.out, *others]) + "->" + kept
+            g = Einsum.apply(grad, *[o for j, o in enumerate(operands) if j != k], equation=eq)
+            if kept != sub:  # letters only this operand had were summed: spread over them
+                shape = tuple(x.data.shape[i] if c in seen else 1 for i, c in enumerate(sub))
+                g = g.reshape(shape).expand(x.data.shape)
+            grads.append(g)
+        return tuple(grads)
