@@ -78,6 +78,7 @@ transpose, permute, t = Tensor.transpose, Tensor.permute, Tensor.t
 squeeze, unsqueeze, flip = Tensor.squeeze, Tensor.unsqueeze, Tensor.flip
 split, chunk, unbind, gather = Tensor.split, Tensor.chunk, Tensor.unbind, Tensor.gather
 index_select, masked_fill = Tensor.index_select, Tensor.masked_fill
+scatter, scatter_add = Tensor.scatter, Tensor.scatter_add
 triu, tril = Tensor.triu, Tensor.tril
 sign, floor, ceil, round, trunc = Tensor.sign, Tensor.floor, Tensor.ceil, Tensor.round, \
     Tensor.trunc  # noqa: A001

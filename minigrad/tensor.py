@@ -627,6 +627,67 @@ class Tensor:
         x = self.to(dtype) if dtype is not None else self._floating()
         return rd.LogSoftmax.apply(x, dim=normalize_dims(dim, self.ndim, "log_softmax")[0])
 
+    def masked_fill_(self, mask: Tensor, value: Any) -> Tensor:
+        """In-place masked_fill (recorded like any in-place op when a graph is being built)."""
+        result = self.masked_fill(mask, value)
+        if result.data.shape != self.data.shape:
+            raise RuntimeError(f"masked_fill_: mask of shape {tuple(np.shape(_data(mask)))} "
+                               f"would broadcast the tensor of shape {tuple(self.shape)}")
+        return self.copy_(result) if result.requires_grad else self._overwrite(result.data)
+
+    def _overwrite(self, array: np.ndarray) -> Tensor:
+        np.copyto(self.data, array)
+        self._bump_version()
+        return self
+
+    def scatter(self, dim: int, index: Tensor, src: Any = None, value: Any = None) -> Tensor:
+        """Copy of self with src (or value) written at index along dim: out[i][index[i][j]] =
+        src[i][j] for dim=1. Where targets repeat, the last write wins (PyTorch's CPU result);
+        unlike PyTorch, the overwritten src entries then get a zero gradient."""
+        d, idx, src_t = self._scatter_args(dim, index, src, value, "scatter")
+        targets = np.ravel_multi_index(ix._along_axis_index(idx, d), self.data.shape)
+        flat = np.broadcast_to(targets, idx.shape).reshape(-1)
+        last = np.zeros(flat.size, dtype=bool)
+        last[flat.size - 1 - np.unique(flat[::-1], return_index=True)[1]] = True
+        if not last.all():  # drop the writes that a later one overwrites
+            src_t = src_t[tuple(slice(0, n) for n in idx.shape)] * Tensor._make(
+                last.reshape(idx.shape).astype(self.data.dtype))
+        written = np.zeros(self.data.size, dtype=bool)
+        written[flat] = True
+        written = written.reshape(self.data.shape)
+        placed = ix.ScatterAdd.apply(src_t, dim=d, index=idx, shape=self.data.shape)
+        return ew.Where.apply(placed, self, cond=written)
+
+    def scatter_add(self, dim: int, index: Tensor, src: Tensor) -> Tensor:
+        """self + src added at index along dim (repeated targets accumulate)."""
+        d, idx, src_t = self._scatter_args(dim, index, src, None, "scatter_add")
+        return self + ix.ScatterAdd.apply(src_t, dim=d, index=idx, shape=self.data.shape)
+
+    def scatter_(self, dim: int, index: Tensor, src: Any = None, value: Any = None) -> Tensor:
+        result = self.scatter(dim, index, src, value)
+        return self.copy_(result) if result.requires_grad else self._overwrite(result.data)
+
+    def scatter_add_(self, dim: int, index: Tensor, src: Tensor) -> Tensor:
+        result = self.scatter_add(dim, index, src)
+        return self.copy_(result) if result.requires_grad else self._overwrite(result.data)
+
+    def _scatter_args(self, dim: int, index: Any, src: Any, value: Any, op: str) -> tuple:
+        d = normalize_dims(dim, self.ndim, op)[0]
+        idx = _data(index)
+        if idx.dtype.kind not in "iu" or idx.ndim != self.ndim:
+            raise RuntimeError(f"{op}: index must be an int64 tensor with {self.ndim} dims, got "
+                               f"{idx.dtype} of shape {tuple(idx.shape)}")
+        if np.any((idx < 0) | (idx >= self.data.shape[d])):
+            raise IndexError(f"{op}: index out of bounds for dimension {d} with size "
+                             f"{self.data.shape[d]}")
+        if src is None:
+            src = value
+        if isinstance(src, Tensor):
+            src_t = src.to(self.dtype)
+        else:
+            src_t = Tensor._make(np.full(idx.shape, src, dtype=self.data.dtype))
+        return d, idx, src_t
+
     def masked_fill(self, mask: Tensor, value: Any) -> Tensor:
         mask_arr = mask.data if isinstance(mask, Tensor) else np.asarray(mask)
         if mask_arr.dtype != np.bool_:

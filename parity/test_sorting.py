@@ -36,7 +36,7 @@ CASES = [
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
 def test_sorting_case_matches_torch(case, dtype):
     result = run_case(case, dtype)
-    assert result.passed, result.message
+    assert result.passed, result.failures
 
 
 @pytest.mark.parametrize("replacement, k", [(True, 5), (False, 1), (False, 3), (True, 1)])
@@ -48,3 +48,22 @@ def test_multinomial_draws_match_torch_after_the_same_seed(replacement, k):
     got = minigrad.multinomial(minigrad.softmax(minigrad.randn(4, 6), dim=-1), k,
                                replacement=replacement)
     np.testing.assert_array_equal(got.numpy(), want.numpy())
+
+
+SCATTER_CASES = [
+    Case("scatter_src", lambda lib, x, s, i: x.scatter(1, i, s),
+         [normal(3, 5), normal(3, 2)], extras=[np.array([[0, 4], [2, 1], [3, 0]])]),
+    Case("scatter_add_src", lambda lib, x, s, i: x.scatter_add(0, i, s),
+         [normal(3, 4), normal(2, 4)], extras=[np.array([[0, 2, 1, 0], [0, 2, 2, 1]])]),
+    Case("masked_fill_inplace_recorded",
+         lambda lib, x, m: (x * 1).masked_fill_(m, 0.5), [normal(3, 4)],
+         extras=[np.array([[True, False, True, False]] * 3)]),
+    Case("normalize_dim1", lambda lib, x: lib.nn.functional.normalize(x, dim=1), [normal(4, 3)]),
+]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("case", SCATTER_CASES, ids=lambda c: c.name)
+def test_scatter_case_matches_torch(case, dtype):
+    result = run_case(case, dtype)
+    assert result.passed, result.failures

@@ -353,6 +353,11 @@ def kl_div(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any 
     return _reduce(loss, reduction, "kl_div")
 
 
+def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> Tensor:  # noqa: A002
+    """x / max(||x||_p, eps) along dim."""
+    return input / input.norm(p, dim=dim, keepdim=True).clamp(min=eps)
+
+
 def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
     """x1 . x2 / max(|x1| |x2|, eps) along dim."""
     dot = (x1 * x2).sum(dim)
