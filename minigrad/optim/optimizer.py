@@ -122,7 +122,16 @@ class Optimizer:
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient; returns the closure's loss, if given."""
-        raise NotImplementedError
+        loss = self._evaluate(closure)
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is not None:
+                    self._update(p, group)
+        return loss
+
+    def _update(self, p: Tensor, group: dict[str, Any]) -> None:
+        """One parameter's update under its group's options (each optimizer defines it)."""
+        raise NotImplementedError(f"{type(self).__name__} defines no update rule")
 
     @staticmethod
     def _evaluate(closure: Callable[[], Any] | None) -> Any:
