@@ -80,6 +80,18 @@ def _category(d: np.dtype) -> int:
 _new = object.__new__
 
 
+def _init_slots(t: Tensor, data: np.ndarray, requires_grad: bool) -> None:
+    """Every Tensor attribute, set in one place (both constructors call this)."""
+    t.data = data
+    t.grad = None
+    t.grad_fn = None
+    t._requires_grad = requires_grad
+    t._vc = None  # version counter, made on first need (in-place change, view, save)
+    t._accumulator = None
+    t._hooks = None
+    t._retains_grad = False
+
+
 class Tensor:
     """An n-dimensional array that records the ops applied to it for reverse-mode autodiff."""
 
@@ -94,31 +106,13 @@ class Tensor:
         if isinstance(data, Tensor):
             data = data.data
         arr = np.array(data, dtype=dtypes.to_numpy_dtype(dtype) if dtype else np.float32)
-        Tensor._init(self, arr, False)
-
-    @staticmethod
-    def _init(t: Tensor, data: np.ndarray, requires_grad: bool) -> None:
-        t.data = data
-        t.grad = None
-        t.grad_fn = None
-        t._requires_grad = requires_grad
-        t._vc = None  # version counter, made on first need (in-place change, view, save)
-        t._accumulator = None
-        t._hooks = None
-        t._retains_grad = False
+        _init_slots(self, arr, False)
 
     @classmethod
     def _make(cls, data: np.ndarray, requires_grad: bool = False) -> Tensor:
         """Fast internal constructor around an ndarray (no copy, no checks)."""
         t = _new(cls)
-        t.data = data
-        t.grad = None
-        t.grad_fn = None
-        t._requires_grad = requires_grad
-        t._vc = None
-        t._accumulator = None
-        t._hooks = None
-        t._retains_grad = False
+        _init_slots(t, data, requires_grad)
         return t
 
     def _shared_vc(self) -> list:

@@ -69,7 +69,24 @@ def _attn_dropout(dropout: Dropout, x: Tensor, batch_first: bool) -> Tensor:
     return dropout(x)
 
 
-class TransformerEncoderLayer(Module):
+class _TransformerBlocks(Module):
+    """The self-attention and feed-forward blocks both Transformer layers share (PyTorch's
+    `_sa_block` / `_ff_block`); `_ff_dropout` names the dropout after the feed-forward."""
+
+    _ff_dropout = "dropout2"
+
+    def _sa_block(self, x: Tensor, attn_mask: Tensor | None, key_padding_mask: Tensor | None,
+                  is_causal: bool = False) -> Tensor:
+        x = self.self_attn(x, x, x, attn_mask=attn_mask, key_padding_mask=key_padding_mask,
+                           need_weights=False, is_causal=is_causal)[0]
+        return _attn_dropout(self.dropout1, x, self.self_attn.batch_first)
+
+    def _ff_block(self, x: Tensor) -> Tensor:
+        x = self.linear2(self.dropout(self.activation(self.linear1(x))))
+        return getattr(self, self._ff_dropout)(x)
+
+
+class TransformerEncoderLayer(_TransformerBlocks):
     """Self-attention and a feed-forward block, each with a residual connection and LayerNorm:
     x = norm1(x + sa(x)); x = norm2(x + ff(x)), or with norm_first x = x + sa(norm1(x)); ...
     Shape: src (S, N, E), (N, S, E) with batch_first, or (S, E) -> the same shape."""
@@ -115,21 +132,13 @@ class TransformerEncoderLayer(Module):
             x = self.norm2(x + self._ff_block(x))
         return x
 
-    def _sa_block(self, x: Tensor, attn_mask: Tensor | None, key_padding_mask: Tensor | None,
-                  is_causal: bool = False) -> Tensor:
-        x = self.self_attn(x, x, x, attn_mask=attn_mask, key_padding_mask=key_padding_mask,
-                           need_weights=False, is_causal=is_causal)[0]
-        return _attn_dropout(self.dropout1, x, self.self_attn.batch_first)
 
-    def _ff_block(self, x: Tensor) -> Tensor:
-        x = self.linear2(self.dropout(self.activation(self.linear1(x))))
-        return self.dropout2(x)
-
-
-class TransformerDecoderLayer(Module):
+class TransformerDecoderLayer(_TransformerBlocks):
     """Self-attention on tgt, cross-attention to memory, and a feed-forward block, each with a
     residual connection and LayerNorm (norm1..norm3; before each block with norm_first).
     Shape: tgt (T, N, E) and memory (S, N, E) (batch first with batch_first) -> (T, N, E)."""
+
+    _ff_dropout = "dropout3"
 
     def __init__(self, d_model: int, nhead: int, dim_feedforward: int = 2048,
                  dropout: float = 0.1, activation: str | Callable[[Tensor], Tensor] = F.relu,
@@ -173,22 +182,12 @@ class TransformerDecoderLayer(Module):
             x = self.norm3(x + self._ff_block(x))
         return x
 
-    def _sa_block(self, x: Tensor, attn_mask: Tensor | None, key_padding_mask: Tensor | None,
-                  is_causal: bool = False) -> Tensor:
-        x = self.self_attn(x, x, x, attn_mask=attn_mask, key_padding_mask=key_padding_mask,
-                           is_causal=is_causal, need_weights=False)[0]
-        return _attn_dropout(self.dropout1, x, self.self_attn.batch_first)
-
     def _mha_block(self, x: Tensor, mem: Tensor, attn_mask: Tensor | None,
                    key_padding_mask: Tensor | None, is_causal: bool = False) -> Tensor:
         x = self.multihead_attn(x, mem, mem, attn_mask=attn_mask,
                                 key_padding_mask=key_padding_mask, is_causal=is_causal,
                                 need_weights=False)[0]
         return _attn_dropout(self.dropout2, x, self.multihead_attn.batch_first)
-
-    def _ff_block(self, x: Tensor) -> Tensor:
-        x = self.linear2(self.dropout(self.activation(self.linear1(x))))
-        return self.dropout3(x)
 
 
 class TransformerEncoder(Module):
