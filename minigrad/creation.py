@@ -158,10 +158,8 @@ def randperm(n: int, dtype: Any = None, generator: Any = None, **kw: Any) -> Ten
 
 def _like(factory: Any) -> Any:
     @functools.wraps(factory)
-    def make(input: Tensor, *args: Any, dtype: Any = None, **kw: Any) -> Tensor:  # noqa: A002
-        return factory(*args, input.data.shape, dtype=dtype or input.dtype, **kw) \
-            if factory is full else factory(input.data.shape, *args, dtype=dtype or input.dtype,
-                                            **kw)
+    def make(input: Tensor, dtype: Any = None, **kw: Any) -> Tensor:  # noqa: A002
+        return factory(input.data.shape, dtype=dtype or input.dtype, **kw)
 
     return make
 

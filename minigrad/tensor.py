@@ -1270,7 +1270,6 @@ def _with_number(t: Tensor, value: Any) -> tuple[Tensor, Tensor]:
         return t._pair(_as_tensor_like(value, t))
     if not isinstance(value, numbers.Number):
         raise TypeError(f"unsupported operand type for a Tensor op: {type(value).__name__}")
-    kind = t.data.dtype.kind
     if isinstance(value, (bool, np.bool_)):
         cat = 0
     elif isinstance(value, numbers.Integral):
@@ -1282,7 +1281,6 @@ def _with_number(t: Tensor, value: Any) -> tuple[Tensor, Tensor]:
     if cat <= _category(t.data.dtype):
         return t, Tensor._make(np.asarray(value, dtype=t.data.dtype))
     target = np.float32 if cat == 2 else np.int64
-    del kind
     return t.to(target), Tensor._make(np.asarray(value, dtype=target))
 
 

@@ -52,11 +52,10 @@ def _dependencies(roots: Sequence[Node]) -> dict:
 
 
 def _run_hooks(node: Node, grad: Tensor) -> Tensor:
-    hooks = node.pre_hooks
-    if isinstance(node, AccumulateGrad):
-        hooks = node.variable._hooks
+    """User hooks (a dict; a returned tensor replaces the gradient), then retain_grad's."""
+    hooks = node.variable._hooks if isinstance(node, AccumulateGrad) else node.pre_hooks
     if hooks:
-        for hook in list(hooks.values()) if isinstance(hooks, dict) else hooks:
+        for hook in list(hooks.values()):
             result = hook(grad)
             if result is not None:
                 grad = result
