@@ -10,8 +10,8 @@ from typing import Any
 import numpy as np
 
 from minigrad import dtypes
-from minigrad.autograd import function as _function
-from minigrad.autograd.function import accumulator_of
+from minigrad.autograd import node as _node
+from minigrad.autograd.node import accumulator_of
 from minigrad.autograd.grad_mode import _State
 from minigrad.ops import elementwise as ew
 from minigrad.ops import index as ix
@@ -1223,7 +1223,7 @@ def zero_grads(tensors: Iterable[Tensor], set_to_none: bool = True) -> None:
 
 
 # -- helpers shared by the methods above ---------------------------------------------------------
-class _CopyFrom(ew.Function):
+class _CopyFrom(ew.Op):
     """copy_ recorded: the result is src broadcast to dst;  d/dsrc = grad (summed to src)."""
 
     def forward(self, dst, src):
@@ -1384,4 +1384,4 @@ def _normalize_index(index: Any) -> tuple[Any, bool]:
     return (tuple(out) if isinstance(index, tuple) or len(out) != 1 else out[0]), basic
 
 
-_function.Tensor = Tensor  # closes the ops <-> Tensor cycle (see minigrad.autograd.function)
+_node.Tensor = Tensor  # closes the ops <-> Tensor cycle (see minigrad.autograd.node)

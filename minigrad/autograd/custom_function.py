@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from minigrad.autograd import function as _function
-from minigrad.autograd.function import Function as _Op
+from minigrad.autograd import node as _node
+from minigrad.autograd.node import Op as _Op
 from minigrad.autograd.grad_mode import _State, no_grad
 
 
@@ -58,7 +58,7 @@ class Function:
 
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
-        tensor_type = _function.Tensor
+        tensor_type = _node.Tensor
         ctx = FunctionCtx.__new__(FunctionCtx)
         ctx.user_class = cls
         ctx.arg_is_tensor = tuple(isinstance(a, tensor_type) for a in args)
@@ -78,7 +78,7 @@ class Function:
         out = tensor_type._make(result.data, True)
         ctx.next_nodes = tuple(t._grad_node() if n else None for t, n in zip(inputs, needs))
         ctx.input_shapes = tuple(t.data.shape for t in inputs)
-        if _function._module_stack:
-            ctx._module = _function._module_stack[-1]
+        if _node._module_stack:
+            ctx._module = _node._module_stack[-1]
         out.grad_fn = ctx
         return out

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from minigrad.autograd.function import AccumulateGrad, Function, Node
+from minigrad.autograd.node import AccumulateGrad, Node, Op
 from minigrad.autograd.grad_mode import _State, _switch
 
 if TYPE_CHECKING:
@@ -90,7 +90,7 @@ def _accumulate(node: AccumulateGrad, grad: Tensor, create_graph: bool) -> None:
         var.grad._bump_version()
 
 
-def _check_finite(node: Function, grads: tuple) -> None:
+def _check_finite(node: Op, grads: tuple) -> None:
     for i, g in enumerate(grads):
         if g is not None and not np.all(np.isfinite(g.data)):
             where = getattr(node, "creation_trace", "")

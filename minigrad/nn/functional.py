@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from minigrad import random
-from minigrad.autograd.function import constant
+from minigrad.autograd.node import constant
 from minigrad.creation import where
 
 # The layer families' functions live in their own modules and are re-exported here as F.*.

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from minigrad import dtypes
-from minigrad.autograd.function import constant
+from minigrad.autograd.node import constant
 from minigrad.creation import cat
 from minigrad.nn import functional as F
 from minigrad.tensor import Tensor

@@ -1,2 +1,2 @@
-"""Every differentiable primitive, grouped by family. Each op is one `Function` subclass that
+"""Every differentiable primitive, grouped by family. Each op is one `Op` subclass that
 keeps its forward (NumPy) and backward (Tensor ops) side by side."""

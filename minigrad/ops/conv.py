@@ -26,7 +26,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from minigrad.autograd.function import Function
+from minigrad.autograd.node import Op
 
 
 def out_size(size: int, k: int, s: int, d: int, p0: int, p1: int) -> int:
@@ -123,7 +123,7 @@ def adjoint_padding(shape_hw: tuple, out_hw: tuple, kernel: tuple, stride: tuple
     return (pt, pb, pl, pr)
 
 
-class Im2Col(Function):
+class Im2Col(Op):
     """cols = every window of x laid out as columns (see `im2col`);  the gradient is col2im."""
 
     def forward(self, x, kernel, stride, dilation, padding, groups=None):
@@ -139,7 +139,7 @@ class Im2Col(Function):
                              groups=groups),)
 
 
-class Col2Im(Function):
+class Col2Im(Op):
     """x = the columns added back to their pixels (see `col2im`);  the gradient is im2col."""
 
     def forward(self, cols, shape, out_hw, kernel, stride, dilation, pad_begin, groups=None):
@@ -162,7 +162,7 @@ def _bias_grad(grad):
     return grad.sum(dim=(0, 2, 3))
 
 
-class Convolution(Function):
+class Convolution(Op):
     """out = W (cross-correlation) x + b, as W @ im2col(x) per group;  d/dx =
     conv_transpose(g, W),  d/dW = g @ im2col(x)^T,  d/db = g summed over N, H, W.
 
@@ -205,7 +205,7 @@ class Convolution(Function):
         return gx, gw, (_bias_grad(grad) if needs[2] else None)
 
 
-class ConvTranspose(Function):
+class ConvTranspose(Op):
     """out = col2im(W^T @ x) + b: the adjoint of a convolution (a "deconvolution");  d/dx =
     conv(g, W),  d/dW = x @ im2col(g)^T,  d/db = g summed over N, H, W.
 
@@ -253,7 +253,7 @@ class ConvTranspose(Function):
         return gx, gw, (_bias_grad(grad) if needs[2] else None)
 
 
-class ConstantPad(Function):
+class ConstantPad(Op):
     """x padded with `value` by pad (PyTorch order: last dim first, (begin, end) pairs;
     negative entries crop);  the gradient is cropped back (padding it with the negated pad)."""
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from minigrad.autograd.function import Function, constant
+from minigrad.autograd.node import Op, constant
 
 
-class Add(Function):
+class Add(Op):
     """a + b;  d/da = 1,  d/db = 1."""
 
     def forward(self, a, b):
@@ -18,7 +18,7 @@ class Add(Function):
         return grad, grad
 
 
-class AddScalar(Function):
+class AddScalar(Op):
     """x + c for a number c;  d/dx = 1."""
 
     def forward(self, x, c):
@@ -28,7 +28,7 @@ class AddScalar(Function):
         return (grad,)
 
 
-class RSubScalar(Function):
+class RSubScalar(Op):
     """c - x for a number c;  d/dx = -1."""
 
     def forward(self, x, c):
@@ -38,7 +38,7 @@ class RSubScalar(Function):
         return (-grad,)
 
 
-class MulScalar(Function):
+class MulScalar(Op):
     """x * c for a number c;  d/dx = c."""
 
     def forward(self, x, c):
@@ -49,7 +49,7 @@ class MulScalar(Function):
         return (grad * self.c,)
 
 
-class DivScalar(Function):
+class DivScalar(Op):
     """x / c for a number c;  d/dx = 1/c."""
 
     def forward(self, x, c):
@@ -60,7 +60,7 @@ class DivScalar(Function):
         return (grad / self.c,)
 
 
-class RDivScalar(Function):
+class RDivScalar(Op):
     """c / x for a number c;  d/dx = -c/x^2 = -out/x."""
 
     def forward(self, x, c):
@@ -72,7 +72,7 @@ class RDivScalar(Function):
         return (-grad * self.saved_output / self.saved_inputs[0],)
 
 
-class Sub(Function):
+class Sub(Op):
     """a - b;  d/da = 1,  d/db = -1."""
 
     def forward(self, a, b):
@@ -82,7 +82,7 @@ class Sub(Function):
         return grad, (-grad if self.needs_input_grad[1] else None)
 
 
-class Mul(Function):
+class Mul(Op):
     """a * b;  d/da = b,  d/db = a."""
 
     def forward(self, a, b):
@@ -95,7 +95,7 @@ class Mul(Function):
         return (grad * b if da else None), (grad * a if db else None)
 
 
-class Div(Function):
+class Div(Op):
     """a / b;  d/da = 1/b,  d/db = -a/b^2."""
 
     def forward(self, a, b):
@@ -110,7 +110,7 @@ class Div(Function):
         return (grad / b if da else None), (-grad * a / (b * b) if db else None)
 
 
-class Pow(Function):
+class Pow(Op):
     """a ** b (both tensors);  d/da = b a^(b-1),  d/db = a^b ln a (0 where a == 0 and b >= 0)."""
 
     def forward(self, a, b):
@@ -130,7 +130,7 @@ class Pow(Function):
         return ga, gb
 
 
-class PowScalar(Function):
+class PowScalar(Op):
     """x ** p for a number p;  d/dx = p x^(p-1)."""
 
     def forward(self, x, exponent):
@@ -146,7 +146,7 @@ class PowScalar(Function):
         return (grad * p * x ** (p - 1),)
 
 
-class RPowScalar(Function):
+class RPowScalar(Op):
     """c ** x for a number c;  d/dx = c^x ln c."""
 
     def forward(self, x, base):
@@ -159,7 +159,7 @@ class RPowScalar(Function):
         return (grad * self.saved_output * self.log_base,)
 
 
-class Neg(Function):
+class Neg(Op):
     """-x;  d/dx = -1."""
 
     def forward(self, x):
@@ -169,7 +169,7 @@ class Neg(Function):
         return (-grad,)
 
 
-class Exp(Function):
+class Exp(Op):
     """e^x;  d/dx = e^x (the kept output)."""
 
     def forward(self, x):
@@ -180,7 +180,7 @@ class Exp(Function):
         return (grad * self.saved_output,)
 
 
-class Log(Function):
+class Log(Op):
     """ln x;  d/dx = 1/x."""
 
     def forward(self, x):
@@ -191,7 +191,7 @@ class Log(Function):
         return (grad / self.saved_inputs[0],)
 
 
-class Log1p(Function):
+class Log1p(Op):
     """ln(1 + x), accurate near 0;  d/dx = 1/(1 + x)."""
 
     def forward(self, x):
@@ -202,7 +202,7 @@ class Log1p(Function):
         return (grad / (self.saved_inputs[0] + 1.0),)
 
 
-class Sqrt(Function):
+class Sqrt(Op):
     """sqrt(x);  d/dx = 1 / (2 sqrt(x))."""
 
     def forward(self, x):
@@ -213,7 +213,7 @@ class Sqrt(Function):
         return (grad / (self.saved_output * 2.0),)
 
 
-class Abs(Function):
+class Abs(Op):
     """|x|;  d/dx = sign(x) (0 at 0, as PyTorch)."""
 
     def forward(self, x):
@@ -224,7 +224,7 @@ class Abs(Function):
         return (grad * constant(np.sign(self.saved_inputs[0].data)),)
 
 
-class Sin(Function):
+class Sin(Op):
     """sin x;  d/dx = cos x."""
 
     def forward(self, x):
@@ -235,7 +235,7 @@ class Sin(Function):
         return (grad * self.saved_inputs[0].cos(),)
 
 
-class Cos(Function):
+class Cos(Op):
     """cos x;  d/dx = -sin x."""
 
     def forward(self, x):
@@ -246,7 +246,7 @@ class Cos(Function):
         return (-grad * self.saved_inputs[0].sin(),)
 
 
-class Tanh(Function):
+class Tanh(Op):
     """tanh x;  d/dx = 1 - tanh^2 x (from the kept output)."""
 
     def forward(self, x):
@@ -258,7 +258,7 @@ class Tanh(Function):
         return (grad * (1.0 - y * y),)
 
 
-class Sigmoid(Function):
+class Sigmoid(Op):
     """s(x) = 1 / (1 + e^-x);  d/dx = s(x) (1 - s(x)) (from the kept output)."""
 
     def forward(self, x):
@@ -271,7 +271,7 @@ class Sigmoid(Function):
         return (grad * y * (1.0 - y),)
 
 
-class Relu(Function):
+class Relu(Op):
     """max(x, 0);  d/dx = 1 where x > 0, else 0 (0 at exactly 0, as PyTorch)."""
 
     def forward(self, x):
@@ -282,7 +282,7 @@ class Relu(Function):
         return (grad * constant((self.saved_output.data > 0).astype(grad.data.dtype)),)
 
 
-class Clamp(Function):
+class Clamp(Op):
     """min(max(x, lo), hi);  d/dx = 1 where lo <= x <= hi, else 0."""
 
     def forward(self, x, min, max):  # noqa: A002 - PyTorch's argument names
@@ -308,7 +308,7 @@ class Clamp(Function):
         return (grad * constant(inside.astype(grad.data.dtype)),)
 
 
-class Maximum(Function):
+class Maximum(Op):
     """max(a, b) elementwise;  the gradient goes to the larger input, split in half on ties."""
 
     def forward(self, a, b):
@@ -321,7 +321,7 @@ class Maximum(Function):
         return _split_by_share(grad, share)
 
 
-class Minimum(Function):
+class Minimum(Op):
     """min(a, b) elementwise;  the gradient goes to the smaller input, split in half on ties."""
 
     def forward(self, a, b):
@@ -339,7 +339,7 @@ def _split_by_share(grad, share):
     return grad * constant(share.astype(dtype)), grad * constant((1.0 - share).astype(dtype))
 
 
-class Where(Function):
+class Where(Op):
     """cond ? a : b (cond is a fixed boolean array);  d/da = cond,  d/db = not cond."""
 
     def forward(self, a, b, cond):
@@ -355,7 +355,7 @@ class Where(Function):
         )
 
 
-class Cast(Function):
+class Cast(Op):
     """x converted to another dtype;  the gradient is converted back to x's dtype."""
 
     def forward(self, x, dtype):
@@ -366,7 +366,7 @@ class Cast(Function):
         return (Cast.apply(grad, dtype=self.in_dtype),)
 
 
-class Clone(Function):
+class Clone(Op):
     """a copy of x with its own memory;  d/dx = 1."""
 
     def forward(self, x):
@@ -376,7 +376,7 @@ class Clone(Function):
         return (grad,)
 
 
-class Step(Function):
+class Step(Op):
     """a piecewise-constant f(x) (sign, floor, ceil, round, trunc);  d/dx = 0, as PyTorch,
     whose results still require grad."""
 
@@ -387,7 +387,7 @@ class Step(Function):
         return (constant(np.zeros(grad.data.shape, dtype=grad.data.dtype)),)
 
 
-class LeakyRelu(Function):
+class LeakyRelu(Op):
     """x if x > 0 else slope * x;  d/dx = 1 or slope."""
 
     def forward(self, x, slope):
@@ -401,7 +401,7 @@ class LeakyRelu(Function):
         return (grad * constant(scale),)
 
 
-class Elu(Function):
+class Elu(Op):
     """x if x > 0 else alpha (e^x - 1);  d/dx = 1 or alpha e^x (= out + alpha)."""
 
     def forward(self, x, alpha):
@@ -417,7 +417,7 @@ class Elu(Function):
         return (grad * slope,)
 
 
-class LogSigmoid(Function):
+class LogSigmoid(Op):
     """log s(x) = min(x, 0) - log(1 + e^-|x|), stable;  d/dx = s(-x)."""
 
     def forward(self, x):

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from minigrad.autograd.function import Function, constant
+from minigrad.autograd.node import Op, constant
 
 
-class GetItem(Function):
+class GetItem(Op):
     """x[index] with advanced (integer-array or boolean) indices;  the gradient is added back."""
 
     accumulate = True
@@ -33,7 +33,7 @@ class BasicGetItem(GetItem):
     accumulate = False
 
 
-class IndexAdd(Function):
+class IndexAdd(Op):
     """zeros(shape) with g added at index;  the adjoint of getitem, so d/dg = grad[index]."""
 
     def forward(self, g, index, shape, accumulate):
@@ -49,7 +49,7 @@ class IndexAdd(Function):
         return (GetItem.apply(grad, index=self.index),)
 
 
-class IndexPut(Function):
+class IndexPut(Op):
     """x with x[index] = v (out of place);  d/dx = grad with index zeroed, d/dv = grad[index]."""
 
     def forward(self, x, v, index):
@@ -84,7 +84,7 @@ def _along_axis_index(index: np.ndarray, dim: int) -> tuple:
     return tuple(grids)
 
 
-class Gather(Function):
+class Gather(Op):
     """out[i][j] = x[i][index[i][j]] (for dim=1);  the gradient is scatter-added back."""
 
     def forward(self, x, dim, index):
@@ -112,7 +112,7 @@ class Gather(Function):
         return (ScatterAdd.apply(grad, dim=self.dim, index=self.index, shape=self.in_shape),)
 
 
-class ScatterAdd(Function):
+class ScatterAdd(Op):
     """zeros(shape) with src[i][j] added at [i][index[i][j]] (dim=1);  d/dsrc = gather."""
 
     def forward(self, src, dim, index, shape):

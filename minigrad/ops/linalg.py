@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from minigrad.autograd.function import Function
+from minigrad.autograd.node import Op
 
 
-class MatMul(Function):
+class MatMul(Op):
     """a @ b with NumPy/PyTorch rules (1-D operands promoted, batch axes broadcast);
     d/da = g @ b^T,  d/db = a^T @ g (batch axes summed back by the engine)."""
 
@@ -42,7 +42,7 @@ class MatMul(Function):
         return (grad @ b.mT if da else None), (a.mT @ grad if db else None)
 
 
-class Linear(Function):
+class Linear(Op):
     """x @ W^T + b (PyTorch's nn.Linear in one op, no transposed copy);
     d/dx = g @ W,  d/dW = g^T @ x,  d/db = sum of g over the leading axes."""
 
@@ -94,7 +94,7 @@ def parse_einsum(equation: str, n_operands: int) -> tuple[list[str], str]:
     return subs, rhs
 
 
-class Einsum(Function):
+class Einsum(Op):
     """Sum of products over the repeated subscripts (np.einsum);  d/d(operand k) is the einsum
     of the output gradient with the other operands, broadcast over letters only k carries."""
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from minigrad.autograd.function import Function
+from minigrad.autograd.node import Op
 
 _EPS = float(np.float32(1e-12))  # PyTorch's `constexpr float EPSILON = 1e-12` for BCE
 
 
-class BinaryCrossEntropy(Function):
+class BinaryCrossEntropy(Op):
     """Elementwise -[y log p + (1 - y) log(1 - p)], each log clamped at -100 (PyTorch's kernel);
     d/dp = (p - y) / max(p (1 - p), 1e-12);  d/dy = -logit(p) (as PyTorch)."""
 

@@ -22,7 +22,7 @@ import math
 
 import numpy as np
 
-from minigrad.autograd.function import Function, constant
+from minigrad.autograd.node import Op, constant
 from minigrad.autograd.grad_mode import is_grad_enabled
 
 
@@ -76,7 +76,7 @@ def moments(x: np.ndarray, axes: tuple, center: bool = True) -> tuple:
     return mean, mean_of_products(centred, centred, axes)
 
 
-class Normalize(Function):
+class Normalize(Op):
     """y = (x - mean) * rstd * w + b, rstd = 1/sqrt(var + eps), stats over `axes` of the view;
     d/dx = rstd * (g w - mean(g w) - xhat * mean(g w xhat)),  d/dw = sum(g xhat),  d/db = sum(g)
     (d/dx = g w rstd when the statistics are fixed: batch norm in eval mode)."""
@@ -185,7 +185,7 @@ def _row_counts(flat: np.ndarray) -> np.ndarray:
     return counts[inverse.reshape(-1)]
 
 
-class Embedding(Function):
+class Embedding(Op):
     """out = weight[indices] (whole rows);  d/dweight = the gradient rows added back at their
     indices (EmbeddingBackward). With `adjoint` (the double-backward form) the rows at
     padding_idx are zeroed and each row is divided by its index's count under scale_by_freq."""
@@ -209,7 +209,7 @@ class Embedding(Function):
                                         scale_by_freq=self.scale_by_freq),)
 
 
-class EmbeddingBackward(Function):
+class EmbeddingBackward(Op):
     """zeros(num, D) with row i of g added at indices[i] (none at padding_idx; divided by the
     index's count under scale_by_freq);  d/dg = Embedding in its adjoint form.
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from minigrad.autograd.function import Function, constant
+from minigrad.autograd.node import Op, constant
 from minigrad.ops.conv import Col2Im, canvas, offset_slices
 
 
@@ -53,7 +53,7 @@ def _global_index(index: np.ndarray, shape: tuple) -> np.ndarray:
     return index + np.arange(0, n * c * h * w, h * w, dtype=np.int64).reshape(n, c, 1, 1)
 
 
-class MaxPool2DWithIndices(Function):
+class MaxPool2DWithIndices(Op):
     """out = x at each window's argmax (`max_pool2d_indices`);  the gradient is added back at
     those positions (summed where overlapping windows share a maximum)."""
 
@@ -66,7 +66,7 @@ class MaxPool2DWithIndices(Function):
                                    accumulate=self.overlap),)
 
 
-class MaxUnpoolAdd(Function):
+class MaxUnpoolAdd(Op):
     """zeros(shape) with g added at the flat indices (max pooling's adjoint);  d/dg is the
     gradient read back at those indices."""
 
@@ -83,7 +83,7 @@ class MaxUnpoolAdd(Function):
         return (MaxPoolGather.apply(grad, flat=self.flat, repeats=self.accumulate),)
 
 
-class MaxPoolGather(Function):
+class MaxPoolGather(Op):
     """x read at flat indices (the gradient of MaxUnpoolAdd);  d/dx adds the gradient back
     (accumulating when an index repeats)."""
 
@@ -114,7 +114,7 @@ def avg_pool2d_divisor(hw: tuple, out_hw: tuple, kernel: tuple, stride: tuple, p
     return np.multiply.outer(sizes[0], sizes[1]).astype(dtype)
 
 
-class AvgPool2D(Function):
+class AvgPool2D(Op):
     """out = (sum of each zero-padded window) / divisor, summed in PyTorch's row-major window
     order;  d/dx: each window spreads g / divisor over its elements (col2im)."""
 

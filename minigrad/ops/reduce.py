@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from minigrad.autograd.function import Function, constant
+from minigrad.autograd.node import Op, constant
 from minigrad.autograd.grad_mode import is_grad_enabled
 
 
@@ -55,7 +55,7 @@ def _spread(grad, shape, axes, keepdim):
     return grad.expand(shape)
 
 
-class Sum(Function):
+class Sum(Op):
     """sum over axes;  d/dx = 1 spread over the reduced axes."""
 
     def forward(self, x, axes, keepdim):
@@ -69,7 +69,7 @@ class Sum(Function):
         return (_spread(grad, self.shape, self.axes, self.keepdim),)
 
 
-class Mean(Function):
+class Mean(Op):
     """mean over axes;  d/dx = 1/n spread over the reduced axes."""
 
     def forward(self, x, axes, keepdim):
@@ -84,7 +84,7 @@ class Mean(Function):
         return (_spread(grad / float(self.count), self.shape, self.axes, self.keepdim),)
 
 
-class Amax(Function):
+class Amax(Op):
     """max over axes;  the gradient is shared evenly among the maxima (as torch.amax)."""
 
     def forward(self, x, axes, keepdim):
@@ -97,7 +97,7 @@ class Amax(Function):
         return (_even_split(self, grad),)
 
 
-class Amin(Function):
+class Amin(Op):
     """min over axes;  the gradient is shared evenly among the minima (as torch.amin)."""
 
     def forward(self, x, axes, keepdim):
@@ -119,7 +119,7 @@ def _even_split(fn, grad):
     return _spread(grad, x.shape, fn.axes, fn.keepdim) * constant(hits)
 
 
-class LogSumExp(Function):
+class LogSumExp(Op):
     """log sum exp over axes, shifted by the max for stability;  d/dx = softmax(x)."""
 
     def forward(self, x, axes, keepdim):
@@ -138,7 +138,7 @@ class LogSumExp(Function):
         return (_spread(grad, x.shape, self.axes, self.keepdim) * (x - out).exp(),)
 
 
-class Prod(Function):
+class Prod(Op):
     """product over axes;  d/dx_i = product of the other elements (exact with zeros too)."""
 
     def forward(self, x, axes, keepdim):
@@ -184,7 +184,7 @@ def _product_of_others(x: np.ndarray, axes) -> np.ndarray:
     return np.transpose(others, np.argsort(rest + list(axes)))
 
 
-class Softmax(Function):
+class Softmax(Op):
     """softmax along dim;  d/dx: y * (g - sum(g * y)) with y the kept output."""
 
     def forward(self, x, dim):
@@ -198,7 +198,7 @@ class Softmax(Function):
         return (y * (grad - (grad * y).sum(dim=self.dim, keepdim=True)),)
 
 
-class LogSoftmax(Function):
+class LogSoftmax(Op):
     """log softmax along dim;  d/dx: g - softmax(x) * sum(g)."""
 
     def forward(self, x, dim):

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from minigrad.autograd.function import Function, constant
+from minigrad.autograd.node import Op, constant
 from minigrad.autograd.grad_mode import _State
 from minigrad.tensor import Tensor
 
 
-class Unbind(Function):
+class Unbind(Op):
     """token = 0 with x kept for its `Step` readers;  d/dx = stack of the steps' gradients."""
 
     def forward(self, x):
@@ -43,7 +43,7 @@ class Unbind(Function):
         self.grads = []
 
 
-class Step(Function):
+class Step(Op):
     """x[index] read through the `Unbind` token;  the gradient goes to the Unbind node."""
 
     def forward(self, token, source, index):
@@ -57,7 +57,7 @@ class Step(Function):
         return (constant(np.zeros((), dtype=grad.data.dtype)),)
 
 
-class Stack(Function):
+class Stack(Op):
     """y = stack(x_0, ..., x_{L-1}) along a new dim 0;  d/dx_t = g[t]."""
 
     def forward(self, *arrays):

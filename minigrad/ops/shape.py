@@ -6,10 +6,10 @@ from __future__ import annotations
 import numpy as np
 
 from minigrad.autograd.engine import sum_to_shape
-from minigrad.autograd.function import Function
+from minigrad.autograd.node import Op
 
 
-class Reshape(Function):
+class Reshape(Op):
     """x viewed with a new shape;  the gradient is reshaped back."""
 
     is_view = True
@@ -28,7 +28,7 @@ class Reshape(Function):
         return (grad.reshape(self.in_shape),)
 
 
-class Permute(Function):
+class Permute(Op):
     """x with its axes reordered;  the gradient is permuted back by the inverse order."""
 
     is_view = True
@@ -41,7 +41,7 @@ class Permute(Function):
         return (grad.permute(*np.argsort(self.dims).tolist()),)
 
 
-class Expand(Function):
+class Expand(Op):
     """x broadcast to a larger shape (a read-only view);  the gradient is summed back."""
 
     is_view = True
@@ -60,7 +60,7 @@ class Expand(Function):
         return (sum_to_shape(grad, self.in_shape),)
 
 
-class Cat(Function):
+class Cat(Op):
     """concatenation along dim;  each input gets its slice of the gradient."""
 
     def forward(self, *arrays, dim):
@@ -76,7 +76,7 @@ class Cat(Function):
         )
 
 
-class Triangle(Function):
+class Triangle(Op):
     """upper (triu) or lower (tril) triangle of the last two axes;  the gradient is masked alike."""
 
     def forward(self, x, diagonal, upper):
@@ -91,7 +91,7 @@ class Triangle(Function):
         return (Triangle.apply(grad, diagonal=self.diagonal, upper=self.upper),)
 
 
-class Flip(Function):
+class Flip(Op):
     """x reversed along dims;  the gradient is reversed back."""
 
     is_view = True

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from minigrad.autograd.function import Function
+from minigrad.autograd.node import Op
 
 
-class Cumsum(Function):
+class Cumsum(Op):
     """y_i = x_0 + ... + x_i along dim;  d/dx_j = sum of g_i for i >= j (a reversed cumsum)."""
 
     def forward(self, x, dim):

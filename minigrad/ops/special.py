@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from minigrad.autograd.function import Function
+from minigrad.autograd.node import Op
 
 # -- fdlibm s_erf.c coefficients (decimal forms of the hex words in the original) ----------------
 _ERX = 8.45062911510467529297e-01  # erf(1) rounded to 24 bits: 0x3FEB0AC1 60000000
@@ -178,7 +178,7 @@ def erfc_array(x: np.ndarray) -> np.ndarray:
     return out.reshape(shape).astype(out_dtype, copy=False)
 
 
-class Erf(Function):
+class Erf(Op):
     """erf(x) = 2/sqrt(pi) int_0^x exp(-t^2) dt;  d/dx = 2/sqrt(pi) exp(-x^2)."""
 
     def forward(self, x):
@@ -191,7 +191,7 @@ class Erf(Function):
         return ((-(x * x)).exp() * _2_SQRTPI * grad,)
 
 
-class Gelu(Function):
+class Gelu(Op):
     """gelu(x) = x Phi(x) = x/2 (1 + erf(x/sqrt2)); tanh form x/2 (1 + tanh(k (x + 0.044715 x^3)));
     d/dx = Phi(x) + x phi(x);  tanh form: (1 + t)/2 + x/2 (1 - t^2) k (1 + 3 0.044715 x^2)."""
 

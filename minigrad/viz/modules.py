@@ -1,6 +1,6 @@
 """Which module owns each graph node, and the modules' qualified names, for make_dot's clusters.
 
-`Module.__call__` keeps a stack of running modules and `Function.apply` stores the innermost one
+`Module.__call__` keeps a stack of running modules and `Op.apply` stores the innermost one
 on each recorded node as `_module` (nothing else: no names, no weak references, so the hot path
 pays one list check, and a module call one push and pop). Names are resolved here, lazily:
 from `model.named_modules()` when a model is given, otherwise from the recorded modules

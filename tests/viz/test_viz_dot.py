@@ -280,7 +280,7 @@ def test_show_saved_draws_kept_tensors_and_links_saved_leaves():
 
 
 def test_module_owner_is_recorded_on_each_node():
-    from minigrad.autograd.function import _module_stack
+    from minigrad.autograd.node import _module_stack
 
     model, loss = xor_loss()
     sig = loss.grad_fn.next_functions[0][0].next_functions[0][0]

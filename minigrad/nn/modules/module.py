@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from minigrad import dtypes
-from minigrad.autograd.function import _module_stack
+from minigrad.autograd.node import _module_stack
 from minigrad.autograd.grad_mode import no_grad
 from minigrad.nn.parameter import Parameter
 from minigrad.tensor import RemovableHandle, Tensor, zero_grads

@@ -1,7 +1,8 @@
-"""`Function`: the base of every differentiable op, and the graph node that `grad_fn` points to.
+"""`Op`: the base of every differentiable op, and the graph node that `grad_fn` points to.
 
-An op subclasses `Function` with `forward(*arrays, **options) -> ndarray` (NumPy in, NumPy out)
-and `backward(grad) -> tuple of Tensors` (written with Tensor ops, so that with
+(`minigrad.autograd.Function` is PyTorch's user API for custom ops, built on this in
+custom_function.py.) An op subclasses `Op` with `forward(*arrays, **options) -> ndarray`
+(NumPy in, NumPy out) and `backward(grad) -> tuple of Tensors` (written with Tensor ops, so that with
 `create_graph=True` the backward pass is itself recorded and can be differentiated again).
 `forward` says what backward needs with `keep_inputs(i, ...)` and `keep_output()`: like
 chainer's `retain_inputs`, only those tensors stay alive until backward frees them.
@@ -75,7 +76,7 @@ class AccumulateGrad(Node):
         return {}
 
 
-class Function(Node):
+class Op(Node):
     """Base class of the ops. `Op.apply(*tensors, **options)` runs forward and records the node.
 
     Subclass contract: `forward(self, *arrays, **options) -> np.ndarray` may set attributes
@@ -180,7 +181,7 @@ class Function(Node):
 
 
 def _modified_error(
-    fn: Function, tensor: Tensor, expected: int, now: int | None = None
+    fn: Op, tensor: Tensor, expected: int, now: int | None = None
 ) -> Exception:
     now = tensor._version if now is None else now
     return RuntimeError(
