@@ -706,19 +706,19 @@ class Tensor:
 
     # -- piecewise constant (zero gradient) and no-gradient elementwise -----------------------
     def sign(self) -> Tensor:
-        return ew.Step.apply(self, fn=np.sign)
+        return ew.PiecewiseConstant.apply(self, fn=np.sign)
 
     def floor(self) -> Tensor:
-        return ew.Step.apply(self, fn=np.floor)
+        return ew.PiecewiseConstant.apply(self, fn=np.floor)
 
     def ceil(self) -> Tensor:
-        return ew.Step.apply(self, fn=np.ceil)
+        return ew.PiecewiseConstant.apply(self, fn=np.ceil)
 
     def round(self, decimals: int = 0) -> Tensor:
-        return ew.Step.apply(self, fn=lambda x: np.round(x, decimals))
+        return ew.PiecewiseConstant.apply(self, fn=lambda x: np.round(x, decimals))
 
     def trunc(self) -> Tensor:
-        return ew.Step.apply(self, fn=np.trunc)
+        return ew.PiecewiseConstant.apply(self, fn=np.trunc)
 
     def isnan(self) -> Tensor:
         return Tensor._make(np.isnan(self.data))

@@ -376,7 +376,7 @@ class Clone(Op):
         return (grad,)
 
 
-class Step(Op):
+class PiecewiseConstant(Op):
     """a piecewise-constant f(x) (sign, floor, ceil, round, trunc);  d/dx = 0, as PyTorch,
     whose results still require grad."""
 
