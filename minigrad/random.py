@@ -155,6 +155,17 @@ def _sincos_avx2(x: np.ndarray) -> tuple:
     return sin, cos
 
 
+def _libm(fn: Any) -> Any:
+    """fn (from `math`, i.e. the C library) applied elementwise, returning float64. PyTorch's
+    float64 normal kernels call the C library's log/sin/cos, while NumPy dispatches its own
+    SIMD versions on AVX-512 machines, which differ in the last bit for ~0.3% of inputs."""
+    ufunc = np.frompyfunc(fn, 1, 1)
+    return lambda x: ufunc(x).astype(_F64)
+
+
+_log, _log1p, _cos, _sin = (_libm(f) for f in (math.log, math.log1p, math.cos, math.sin))
+
+
 def _box_muller16(u: np.ndarray, mean: float, std: float) -> np.ndarray:
     """NormalFill16 on consecutive blocks of 16 uniforms: u1 = 1 - u[j], u2 = u[j + 8]."""
     blocks = u.reshape(-1, 2, 8)
@@ -167,10 +178,10 @@ def _box_muller16(u: np.ndarray, mean: float, std: float) -> np.ndarray:
             n = radius * trig
             out[:, k] = n * s + m if (s == 1 or m == 0) else _fma32(n, s, m)
     else:
-        radius = np.sqrt(-2.0 * np.log(1.0 - blocks[:, 0]))
+        radius = np.sqrt(-2.0 * _log(1.0 - blocks[:, 0]))
         theta = _TWO_PI * blocks[:, 1]
-        out[:, 0] = _fma64(radius * np.cos(theta), float(std), float(mean))
-        out[:, 1] = _fma64(radius * np.sin(theta), float(std), float(mean))
+        out[:, 0] = _fma64(radius * _cos(theta), float(std), float(mean))
+        out[:, 1] = _fma64(radius * _sin(theta), float(std), float(mean))
     return out.reshape(-1)
 
 
@@ -295,9 +306,9 @@ class Generator:
         need = n - len(head)
         pairs = (need + 1) // 2
         u = self._unit(2 * pairs, np.dtype(_F64)).reshape(pairs, 2)
-        r = np.sqrt(-2.0 * np.log1p(-u[:, 1]))
+        r = np.sqrt(-2.0 * _log1p(-u[:, 1]))
         theta = _TWO_PI * u[:, 0]
-        seq = np.stack([r * np.cos(theta), r * np.sin(theta)], axis=1).reshape(-1)
+        seq = np.stack([r * _cos(theta), r * _sin(theta)], axis=1).reshape(-1)
         if need % 2:
             self._normal_cache = float(seq[-1])
         vals = np.concatenate([np.array(head, dtype=_F64), seq[:need]])
