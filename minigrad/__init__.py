@@ -1,6 +1,7 @@
 """minigrad: reverse-mode autodiff over NumPy with PyTorch's names, small enough to read in an
 afternoon. `import minigrad as torch` runs PyTorch programs in the supported subset."""
 
+import minigrad.utils.data
 from minigrad import autograd, dtypes, metrics, nn, optim, random, utils, viz
 from minigrad.autograd import (
     enable_grad,

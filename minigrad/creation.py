@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import collections
 import functools
 from collections.abc import Sequence
 from typing import Any
@@ -11,10 +10,13 @@ from typing import Any
 import numpy as np
 
 from minigrad import dtypes, random
-from minigrad.ops import elementwise as ew
+from minigrad.methods.conversion import device
+from minigrad.methods.index import where as _where
 from minigrad.ops import shape as sh
+from minigrad.ops.linalg import Einsum
 from minigrad.ops.reduce import normalize_dims
-from minigrad.tensor import Tensor, _category, _shape_args, device
+from minigrad.ops.shape import shape_args
+from minigrad.tensor import Tensor
 
 
 def _finish(data: np.ndarray, requires_grad: bool = False, **_: Any) -> Tensor:
@@ -76,15 +78,15 @@ def from_numpy(array: np.ndarray) -> Tensor:
 
 
 def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False, **kw: Any) -> Tensor:
-    return _finish(np.zeros(_shape_args(size), dtype=_dtype(dtype)), requires_grad, **kw)
+    return _finish(np.zeros(shape_args(size), dtype=_dtype(dtype)), requires_grad, **kw)
 
 
 def ones(*size: Any, dtype: Any = None, requires_grad: bool = False, **kw: Any) -> Tensor:
-    return _finish(np.ones(_shape_args(size), dtype=_dtype(dtype)), requires_grad, **kw)
+    return _finish(np.ones(shape_args(size), dtype=_dtype(dtype)), requires_grad, **kw)
 
 
 def empty(*size: Any, dtype: Any = None, requires_grad: bool = False, **kw: Any) -> Tensor:
-    return _finish(np.empty(_shape_args(size), dtype=_dtype(dtype)), requires_grad, **kw)
+    return _finish(np.empty(shape_args(size), dtype=_dtype(dtype)), requires_grad, **kw)
 
 
 def full(size: Sequence[int], fill_value: Any, dtype: Any = None, requires_grad: bool = False,
@@ -93,7 +95,7 @@ def full(size: Sequence[int], fill_value: Any, dtype: Any = None, requires_grad:
         default = (np.bool_ if isinstance(fill_value, bool) else
                    np.int64 if isinstance(fill_value, int) else dtypes.DEFAULT_FLOAT)
         dtype = default
-    return _finish(np.full(_shape_args([size]), fill_value, dtype=_dtype(dtype)), requires_grad,
+    return _finish(np.full(shape_args([size]), fill_value, dtype=_dtype(dtype)), requires_grad,
                    **kw)
 
 
@@ -132,14 +134,14 @@ def rand(*size: Any, dtype: Any = None, generator: Any = None, requires_grad: bo
          **kw: Any) -> Tensor:
     """Uniform samples in [0, 1), drawn from PyTorch's generator stream."""
     gen = generator or random.default_generator
-    return _finish(gen.uniform(_shape_args(size), 0.0, 1.0, _dtype(dtype)), requires_grad, **kw)
+    return _finish(gen.uniform(shape_args(size), 0.0, 1.0, _dtype(dtype)), requires_grad, **kw)
 
 
 def randn(*size: Any, dtype: Any = None, generator: Any = None, requires_grad: bool = False,
           **kw: Any) -> Tensor:
     """Standard normal samples, drawn from PyTorch's generator stream."""
     gen = generator or random.default_generator
-    return _finish(gen.normal(_shape_args(size), 0.0, 1.0, _dtype(dtype)), requires_grad, **kw)
+    return _finish(gen.normal(shape_args(size), 0.0, 1.0, _dtype(dtype)), requires_grad, **kw)
 
 
 def randint(low: int, high: Any = None, size: Any = None, dtype: Any = None,
@@ -148,7 +150,7 @@ def randint(low: int, high: Any = None, size: Any = None, dtype: Any = None,
     if size is None:
         low, high, size = 0, low, high
     gen = generator or random.default_generator
-    return _finish(gen.randint(low, high, _shape_args([size]), _dtype(dtype, np.int64)), **kw)
+    return _finish(gen.randint(low, high, shape_args([size]), _dtype(dtype, np.int64)), **kw)
 
 
 def randperm(n: int, dtype: Any = None, generator: Any = None, **kw: Any) -> Tensor:
@@ -186,10 +188,7 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
         raise RuntimeError("cat: expected a non-empty list of Tensors")
     ref = tensors[0]
     d = normalize_dims(dim, ref.ndim, "cat")[0]
-    # PyTorch's rule: the highest category wins (bool < int < float), so int64 with float32
-    # gives float32 (NumPy would widen to float64); within it, the wider dtype.
-    top = max(_category(t.data.dtype) for t in tensors)
-    target = np.result_type(*[t.data.dtype for t in tensors if _category(t.data.dtype) == top])
+    target = dtypes.promote_many([t.data.dtype for t in tensors])
     for i, t in enumerate(tensors):
         if t.ndim != ref.ndim or any(a != b for j, (a, b) in
                                      enumerate(zip(t.data.shape, ref.data.shape)) if j != d):
@@ -223,28 +222,13 @@ def where(condition: Tensor, input: Any = None, other: Any = None) -> Any:  # no
     cond = condition.data if isinstance(condition, Tensor) else np.asarray(condition)
     if input is None and other is None:
         return tuple(Tensor._make(i) for i in np.nonzero(cond))
-    if cond.dtype != np.bool_:
-        raise RuntimeError(f"where: expected condition to be a bool tensor, got {cond.dtype}")
-    if not isinstance(input, Tensor):
-        if not isinstance(other, Tensor):
-            input = tensor(input)
-        else:
-            other, input = other._pair(input)
-    a, b = input._pair(other)
-    try:
-        np.broadcast_shapes(cond.shape, a.data.shape, b.data.shape)
-    except ValueError:
-        raise RuntimeError(
-            f"where: condition {tuple(cond.shape)}, input {tuple(a.data.shape)} and other "
-            f"{tuple(b.data.shape)} do not broadcast together"
-        ) from None
-    return ew.Where.apply(a, b, cond=cond)
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        input = tensor(input)
+    return _where(cond, input, other)
 
 
 def einsum(equation: str, *operands: Tensor) -> Tensor:
     """Einstein summation over tensors, e.g. einsum("bij,bjk->bik", a, b); differentiable."""
-    from minigrad.ops.linalg import Einsum
-
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
     return Einsum.apply(*operands, equation=equation)
@@ -300,10 +284,3 @@ def isclose(a: Tensor, b: Tensor, rtol: float = 1e-5, atol: float = 1e-8,
 
 def equal(a: Tensor, b: Tensor) -> bool:
     return a.data.shape == b.data.shape and bool(np.array_equal(a.data, b.data))
-
-
-@functools.cache
-def return_types(name: str) -> type:
-    """Named (values, indices) results, like torch.return_types.max."""
-    return collections.namedtuple(name, ["values", "indices"])
-

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
 
@@ -64,3 +66,56 @@ def to_numpy_dtype(d: object) -> np.dtype:
     if d is bool:
         return np.dtype(np.bool_)
     return from_numpy_dtype(np.dtype(d)).np
+
+
+# -- promotion: PyTorch's result dtype of an op on two operands, in one place -----------------
+BOOL, INTEGRAL, FLOATING = 0, 1, 2  # categories: a higher category always wins
+
+
+def category(np_dtype: np.dtype) -> int:
+    """bool < integer < floating point: the order PyTorch promotes across."""
+    return FLOATING if np_dtype.kind == "f" else (BOOL if np_dtype.kind == "b" else INTEGRAL)
+
+
+def promote_tensors(a: np.dtype, a_0d: bool, b: np.dtype, b_0d: bool) -> np.dtype:
+    """Tensor-tensor promotion: category first (bool < int < float); within one category a 0-d
+    tensor adopts the other's dtype; otherwise the wider dtype wins. Across categories the higher
+    one's dtype wins even when it is 0-d (int64 (3,) + float64 () is float64: only Python
+    numbers fall back to the default float32)."""
+    ca, cb = category(a), category(b)
+    if ca != cb:
+        return a if ca > cb else b
+    if a_0d and not b_0d:
+        return b
+    if b_0d and not a_0d:
+        return a
+    return np.promote_types(a, b)
+
+
+def number_category(value: object) -> int:
+    """The category of a Python (or NumPy scalar) number; other types are refused."""
+    if isinstance(value, (bool, np.bool_)):
+        return BOOL
+    if isinstance(value, numbers.Integral):
+        return INTEGRAL
+    if isinstance(value, numbers.Real):
+        return FLOATING
+    if isinstance(value, numbers.Number):
+        raise TypeError(f"minigrad does not support {type(value).__name__} numbers")
+    raise TypeError(f"unsupported operand type for a Tensor op: {type(value).__name__}")
+
+
+def promote_with_number(tensor_dtype: np.dtype, value: object) -> np.dtype:
+    """Tensor-number promotion: the number adopts the tensor's dtype unless it is of a higher
+    category, when the default dtype of its category wins (int tensor * 0.5 is float32)."""
+    cat = number_category(value)
+    if cat <= category(tensor_dtype):
+        return tensor_dtype
+    return DEFAULT_FLOAT if cat == FLOATING else np.dtype(np.int64)
+
+
+def promote_many(np_dtypes: list) -> np.dtype:
+    """The result dtype of joining several tensors (cat): the highest category wins (int64 with
+    float32 gives float32, where NumPy would widen to float64); within it, the wider dtype."""
+    top = max(category(d) for d in np_dtypes)
+    return np.result_type(*[d for d in np_dtypes if category(d) == top])

@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from minigrad.autograd import node as _node
-from minigrad.autograd.node import Op as _Op
 from minigrad.autograd.grad_mode import _State, no_grad
+from minigrad.autograd.node import Op as _Op
 
 
 class FunctionCtx(_Op):

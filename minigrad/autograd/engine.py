@@ -1,4 +1,5 @@
-"""The backward engine: an iterative walk of the graph in dependency order (no recursion).
+"""The backward engine and its public face, `backward` and `grad`: an iterative walk of the
+graph in dependency order (no recursion).
 
 1. Count, for every node reachable from the roots, how many edges point at it.
 2. Start from the roots; a node runs once every node that feeds it a gradient has run.
@@ -11,12 +12,13 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from minigrad.autograd.node import AccumulateGrad, Node, Op
+from minigrad.autograd import node as _node
 from minigrad.autograd.grad_mode import _State, _switch
+from minigrad.autograd.node import AccumulateGrad, Node, Op, constant
 
 if TYPE_CHECKING:
     from minigrad.tensor import Tensor
@@ -65,19 +67,27 @@ def _run_hooks(node: Node, grad: Tensor) -> Tensor:
     return grad
 
 
+def _is_unshared(grad: Tensor) -> bool:
+    """The engine's one clever thing: True when only the engine holds `grad` and its array, so
+    a leaf may take it as `.grad` without a copy (PyTorch steals an unshared buffer the same
+    way), which saves one copy of every parameter's gradient per backward.
+
+    sys.getrefcount(grad) counts the run loop's local, `_accumulate`'s and this function's
+    arguments and getrefcount's own (4); the array is held only by `grad.data` and getrefcount's
+    argument (2); a view
+    (`base` set) shares memory, so it never qualifies. Anything shared (a user's gradient, one
+    gradient fanned out to two leaves, a hook's saved tensor) is cloned instead, so two leaves
+    never alias one `.grad`: tests/autograd/test_engine.py checks both cases."""
+    return (grad.data.base is None and sys.getrefcount(grad) <= 4
+            and sys.getrefcount(grad.data) <= 2)
+
+
 def _accumulate(node: AccumulateGrad, grad: Tensor, create_graph: bool) -> None:
     var = node.variable
     if var.grad is None:
         if create_graph:
             var.grad = grad
-        elif (
-            grad.data.base is None
-            and sys.getrefcount(grad) <= 3
-            and sys.getrefcount(grad.data) <= 2
-        ):
-            # Nobody else holds this fresh gradient or its array (only the engine's local and
-            # this call's argument do): take it without a copy, as PyTorch steals an unshared
-            # buffer. Anything shared is cloned, so two leaves never alias one .grad.
+        elif _is_unshared(grad):
             var.grad = grad
         else:
             var.grad = grad.detach().clone()
@@ -147,3 +157,101 @@ def run_backward(
                 if deps[nxt] == 0:
                     ready.append(nxt)
             outs = g = grad = None  # drop references so a leaf can take its gradient uncopied
+
+
+def _seq(x: Any) -> list:
+    if x is None:
+        return []
+    return list(x) if isinstance(x, (list, tuple)) else [x]
+
+
+def _root_grads(outputs: list, grad_outputs: list, op: str) -> list:
+    """The seed gradient of each output: ones for a scalar, else the given one (shape-checked)."""
+    if grad_outputs and len(grad_outputs) != len(outputs):
+        raise RuntimeError(
+            f"{op}: got {len(grad_outputs)} grad_outputs for {len(outputs)} outputs"
+        )
+    seeds = []
+    for i, out in enumerate(outputs):
+        if not out.requires_grad:
+            raise RuntimeError(
+                f"{op}: element {i} of tensors does not require grad and does not have a grad_fn"
+            )
+        g = grad_outputs[i] if grad_outputs else None
+        if g is None:
+            if out.data.size != 1:
+                raise RuntimeError(
+                    f"{op}: grad can be implicitly created only for scalar outputs (output {i} "
+                    f"has shape {tuple(out.data.shape)}); pass `gradient=` of that shape"
+                )
+            g = constant(np.ones(out.data.shape, dtype=out.data.dtype))
+        elif not isinstance(g, _node.Tensor):
+            g = constant(np.asarray(g, dtype=out.data.dtype))
+        if g.data.shape != out.data.shape:
+            raise RuntimeError(
+                f"{op}: mismatch in shape: grad_output[{i}] has a shape of {tuple(g.data.shape)} "
+                f"and output[{i}] has a shape of {tuple(out.data.shape)}"
+            )
+        seeds.append(g)
+    return seeds
+
+
+def backward(
+    tensors: Any,
+    grad_tensors: Any = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    inputs: Sequence[Any] | None = None,
+) -> None:
+    """Accumulate gradients of `tensors` into the `.grad` of the leaves (or of `inputs` only)."""
+    outputs = _seq(tensors)
+    seeds = _root_grads(outputs, _seq(grad_tensors), "backward")
+    retain = create_graph if retain_graph is None else retain_graph
+    if inputs is None:
+        run_backward(outputs, seeds, retain, create_graph)
+        return
+    targets = _seq(inputs)
+    capture = {t._grad_node(): None for t in targets}
+    run_backward(outputs, seeds, retain, create_graph, capture=capture)
+    for t in targets:
+        g = capture[t._grad_node()]
+        if g is not None:
+            g = g if create_graph else g.detach()
+            t.grad = g.clone() if t.grad is None else t.grad + g
+
+
+def grad(
+    outputs: Any,
+    inputs: Any,
+    grad_outputs: Any = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    allow_unused: bool | None = None,
+    materialize_grads: bool = False,
+) -> tuple:
+    """Return d(outputs)/d(inputs) without touching any `.grad`. With create_graph=True the
+    result is itself differentiable (gradients of gradients)."""
+    outs = _seq(outputs)
+    ins = _seq(inputs)
+    for i, t in enumerate(ins):
+        if not t.requires_grad:
+            raise RuntimeError(f"grad: input {i} (shape {tuple(t.shape)}) does not require grad")
+    seeds = _root_grads(outs, _seq(grad_outputs), "grad")
+    retain = create_graph if retain_graph is None else retain_graph
+    capture = {t._grad_node(): None for t in ins}
+    run_backward(outs, seeds, retain, create_graph, capture=capture)
+    result = []
+    for i, t in enumerate(ins):
+        g = capture[t._grad_node()]
+        if g is None:
+            if materialize_grads:
+                g = constant(np.zeros(t.data.shape, dtype=t.data.dtype))
+            elif not allow_unused:
+                raise RuntimeError(
+                    f"grad: input {i} (shape {tuple(t.shape)}) appears to not have been used in "
+                    "the graph. Set allow_unused=True if this is the desired behavior."
+                )
+        elif not create_graph:
+            g = g.detach()
+        result.append(g)
+    return tuple(result)

@@ -7,7 +7,10 @@ from typing import Any
 
 import numpy as np
 
+from minigrad.autograd import node
+from minigrad.autograd.engine import grad
 from minigrad.autograd.grad_mode import enable_grad, no_grad
+from minigrad.autograd.node import constant
 
 
 def _as_tuple(x: Any) -> tuple:
@@ -16,16 +19,14 @@ def _as_tuple(x: Any) -> tuple:
 
 def numerical_grads(func: Callable, inputs: Sequence[Any], eps: float) -> list:
     """d(sum of outputs weighted by a fixed projection)/d(input), one input element at a time."""
-    from minigrad.tensor import Tensor
-
-    diff = [t for t in inputs if isinstance(t, Tensor) and t.requires_grad]
+    diff = [t for t in inputs if isinstance(t, node.Tensor) and t.requires_grad]
     with no_grad():
         outs = _as_tuple(func(*inputs))
         rng = np.random.default_rng(0)
-        weights = [rng.standard_normal(o.data.shape) for o in outs if isinstance(o, Tensor)]
+        weights = [rng.standard_normal(o.data.shape) for o in outs if isinstance(o, node.Tensor)]
 
         def projected() -> float:
-            res = [o for o in _as_tuple(func(*inputs)) if isinstance(o, Tensor)]
+            res = [o for o in _as_tuple(func(*inputs)) if isinstance(o, node.Tensor)]
             return float(sum(np.sum(o.data.astype(np.float64) * w) for o, w in zip(res, weights)))
 
         grads = []
@@ -55,21 +56,18 @@ def gradcheck(
 ) -> bool:
     """True when autograd's gradients of `func` match central differences on the inputs that
     require grad (use float64 inputs, off kinks and ties). Raises with the worst entry if not."""
-    from minigrad.autograd import grad
-    from minigrad.tensor import Tensor
-
     inputs = _as_tuple(inputs)
-    diff = [t for t in inputs if isinstance(t, Tensor) and t.requires_grad]
+    diff = [t for t in inputs if isinstance(t, node.Tensor) and t.requires_grad]
     for t in diff:
         if t.data.dtype != np.float64:
             raise ValueError(
                 f"gradcheck: input of shape {tuple(t.shape)} is {t.dtype}; use float64"
             )
     expected, weights = numerical_grads(func, inputs, eps)
-    outs = [o for o in _as_tuple(func(*inputs)) if isinstance(o, Tensor)]
+    outs = [o for o in _as_tuple(func(*inputs)) if isinstance(o, node.Tensor)]
     used = [(o, w) for o, w in zip(outs, weights) if o.requires_grad]
     if used:
-        total = sum((o * Tensor._make(w)).sum() for o, w in used)
+        total = sum((o * constant(w)).sum() for o, w in used)
         got = grad(total, diff, allow_unused=True)
     else:
         got = [None] * len(diff)
@@ -91,21 +89,18 @@ def gradcheck(
 def gradgradcheck(func: Callable, inputs: Any, eps: float = 1e-6, atol: float = 1e-5,
                   rtol: float = 1e-3, **_: Any) -> bool:
     """gradcheck of the first derivative itself (built with create_graph=True)."""
-    from minigrad.autograd import grad
-    from minigrad.tensor import Tensor
-
     inputs = _as_tuple(inputs)
-    diff = [t for t in inputs if isinstance(t, Tensor) and t.requires_grad]
+    diff = [t for t in inputs if isinstance(t, node.Tensor) and t.requires_grad]
     rng = np.random.default_rng(1)
 
     @enable_grad()  # numerical_grads calls this under no_grad; the first derivative needs a graph
     def first_derivative(*args: Any) -> tuple:
-        outs = [o for o in _as_tuple(func(*args)) if isinstance(o, Tensor)]
-        total = sum((o * Tensor._make(rng_w[k])).sum() for k, o in enumerate(outs))
+        outs = [o for o in _as_tuple(func(*args)) if isinstance(o, node.Tensor)]
+        total = sum((o * constant(rng_w[k])).sum() for k, o in enumerate(outs))
         return tuple(g for g in grad(total, diff, create_graph=True, allow_unused=True)
                      if g is not None)
 
     with no_grad():
         rng_w = [rng.standard_normal(o.data.shape)
-                 for o in _as_tuple(func(*inputs)) if isinstance(o, Tensor)]
+                 for o in _as_tuple(func(*inputs)) if isinstance(o, node.Tensor)]
     return gradcheck(first_derivative, inputs, eps=eps, atol=atol, rtol=rtol)

@@ -2,8 +2,8 @@
 
 (`minigrad.autograd.Function` is PyTorch's user API for custom ops, built on this in
 custom_function.py.) An op subclasses `Op` with `forward(*arrays, **options) -> ndarray`
-(NumPy in, NumPy out) and `backward(grad) -> tuple of Tensors` (written with Tensor ops, so that with
-`create_graph=True` the backward pass is itself recorded and can be differentiated again).
+(NumPy in, NumPy out) and `backward(grad) -> tuple of Tensors` (written with Tensor ops, so
+that with `create_graph=True` the backward pass is itself recorded and can be differentiated again).
 `forward` says what backward needs with `keep_inputs(i, ...)` and `keep_output()`: like
 chainer's `retain_inputs`, only those tensors stay alive until backward frees them.
 """

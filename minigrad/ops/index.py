@@ -3,9 +3,60 @@ the gradient back at that index (repeated indices accumulate), and the other way
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
+from minigrad.autograd import node
 from minigrad.autograd.node import Op, constant
+
+
+def normalize_index(index: Any) -> tuple[Any, bool]:
+    """Turn tensors and lists inside an index into arrays; report whether it is basic (ints,
+    slices, None and Ellipsis only: the result is a view)."""
+    items = index if isinstance(index, tuple) else (index,)
+    out, basic = [], True
+    for item in items:
+        if isinstance(item, node.Tensor):
+            item = item.data
+            if item.ndim == 0 and item.dtype.kind in "iu":
+                item = int(item)
+        elif isinstance(item, (list, np.ndarray)):
+            item = np.asarray(item)
+            if item.dtype == np.float64 and item.size == 0:
+                item = item.astype(np.int64)
+        elif isinstance(item, np.integer):
+            item = int(item)
+        if isinstance(item, np.ndarray):
+            basic = False
+            if item.dtype.kind not in "biu":
+                raise IndexError(
+                    f"getitem: tensors used as indices must be long, int or bool, got {item.dtype}"
+                )
+        elif not (item is None or item is Ellipsis or isinstance(item, (int, slice))):
+            raise IndexError(f"getitem: unsupported index {item!r}")
+        out.append(item)
+    return (tuple(out) if isinstance(index, tuple) or len(out) != 1 else out[0]), basic
+
+
+def ints_first(index: Any) -> tuple[tuple, tuple] | None:
+    """PyTorch applies integer indices as plain selections before advanced indexing, where
+    NumPy groups them with the arrays (x[0, :, [1, 2]] is (4, 2) in PyTorch, (2, 4) in NumPy).
+    Split such an index into (the ints, with slices kept), (the arrays, with slices)."""
+    items = index if isinstance(index, tuple) else (index,)
+    if not any(isinstance(i, int) and not isinstance(i, bool) for i in items):
+        return None
+    first, rest = [], []
+    for item in items:
+        if isinstance(item, np.ndarray):  # the dims it indexes stay whole in the first step
+            first.extend([slice(None)] * (item.ndim if item.dtype == np.bool_ else 1))
+            rest.append(item)
+        elif isinstance(item, int) and not isinstance(item, bool):
+            first.append(item)
+        else:  # slice, Ellipsis, None or a Python bool: its dim exists after the first step
+            first.append(item)
+            rest.append(Ellipsis if item is Ellipsis else slice(None))
+    return tuple(first), tuple(rest)
 
 
 class GetItem(Op):

@@ -3,10 +3,20 @@ Their backward moves the gradient back the same way."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import numpy as np
 
 from minigrad.autograd.engine import sum_to_shape
 from minigrad.autograd.node import Op
+
+
+def shape_args(args: Sequence[Any]) -> tuple:
+    """Accept f(2, 3), f((2, 3)), f([2, 3]) and f(Size) alike."""
+    if len(args) == 1 and isinstance(args[0], (tuple, list)):
+        args = args[0]
+    return tuple(int(a) for a in args)
 
 
 class Reshape(Op):
@@ -102,3 +112,14 @@ class Flip(Op):
 
     def backward(self, grad):
         return (Flip.apply(grad, dims=self.dims),)
+
+
+class CopyFrom(Op):
+    """copy_ recorded: the result is src broadcast to dst's shape;  d/dsrc = grad (summed to
+    src's shape by the engine), d/ddst = 0 (its old values are overwritten)."""
+
+    def forward(self, dst, src):
+        return np.broadcast_to(src, dst.shape).copy()
+
+    def backward(self, grad):
+        return None, grad

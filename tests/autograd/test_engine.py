@@ -365,3 +365,23 @@ def test_backward_from_two_roots_where_one_feeds_the_other():
     z = (y * y).sum()
     autograd.backward([z, y.sum()])
     np.testing.assert_allclose(x.grad.data, 8 * x.data + 2)
+
+
+def test_leaf_takes_a_fresh_gradient_without_copying_it():
+    """The engine's buffer stealing: an unshared gradient becomes .grad itself (no copy)."""
+    x = minigrad.randn(4, 3, requires_grad=True)
+    seen_ids = []
+    x.register_hook(lambda g: seen_ids.append(id(g.data)))  # records the id, keeps no reference
+    (x * 3.0).sum().backward()
+    assert seen_ids == [id(x.grad.data)]
+
+
+def test_leaf_copies_a_gradient_that_someone_else_holds():
+    """A gradient a hook keeps alive is shared: the leaf gets a copy, never an alias."""
+    x = minigrad.randn(4, 3, requires_grad=True)
+    kept = []
+    x.register_hook(lambda g: kept.append(g))
+    (x * 3.0).sum().backward()
+    assert x.grad is not kept[0]
+    assert not np.shares_memory(x.grad.data, kept[0].data)
+    np.testing.assert_array_equal(x.grad.data, kept[0].data)

@@ -11,10 +11,11 @@ from typing import Any
 import numpy as np
 
 from minigrad import dtypes
-from minigrad.autograd.node import _module_stack
 from minigrad.autograd.grad_mode import no_grad
+from minigrad.autograd.node import _module_stack
 from minigrad.nn.parameter import Parameter
-from minigrad.tensor import RemovableHandle, Tensor, zero_grads
+from minigrad.tensor import Tensor, zero_grads
+from minigrad.utils.hooks import RemovableHandle
 
 _HOOK_IDS = itertools.count()  # keys of forward (pre-)hooks, never reused
 
