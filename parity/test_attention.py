@@ -19,7 +19,7 @@ import pytest
 torch = pytest.importorskip("torch")
 
 import minigrad  # noqa: E402
-from minigrad.nn.functional_attention import scaled_dot_product_attention as m_sdpa  # noqa: E402
+from minigrad.nn.functional.attention import scaled_dot_product_attention as m_sdpa  # noqa: E402
 from minigrad.nn.modules.activation_attention import MultiheadAttention  # noqa: E402
 from parity.harness import DTYPES, TOLERANCES, Case, compare, run_case  # noqa: E402
 

@@ -19,7 +19,8 @@ torch = pytest.importorskip("torch")
 pytestmark = pytest.mark.filterwarnings("ignore:Using padding='same'")
 
 import minigrad  # noqa: E402
-from minigrad.nn import functional_conv, functional_pool  # noqa: E402
+from minigrad.nn.functional import conv as conv_functions  # noqa: E402
+from minigrad.nn.functional import pool as pool_functions  # noqa: E402
 from minigrad.nn.modules import conv as conv_modules  # noqa: E402
 from minigrad.nn.modules import pooling as pool_modules  # noqa: E402
 from parity.harness import DTYPES, Case, distinct, run_case  # noqa: E402
@@ -35,7 +36,7 @@ for _name in ("Sequential", "ReLU", "Flatten", "Linear", "Tanh"):
 
 
 _MINI_F = types.SimpleNamespace(**{
-    name: getattr(mod, name) for mod in (functional_conv, functional_pool) for name in dir(mod)
+    name: getattr(mod, name) for mod in (conv_functions, pool_functions) for name in dir(mod)
     if not name.startswith("_")})
 
 

@@ -11,13 +11,13 @@ import pytest
 torch = pytest.importorskip("torch")
 
 import minigrad  # noqa: E402
-from minigrad.nn import functional_norm  # noqa: E402
+from minigrad.nn.functional import sparse as sparse_functions  # noqa: E402
 from minigrad.nn.modules.sparse import Embedding  # noqa: E402
 from parity.harness import DTYPES, TOLERANCES, Case, compare, normal, run_case  # noqa: E402
 
 
 def _functional(lib):
-    return torch.nn.functional if lib is torch else functional_norm
+    return torch.nn.functional if lib is torch else sparse_functions
 
 
 def _embedding_class(lib):

@@ -20,7 +20,7 @@ import pytest
 torch = pytest.importorskip("torch")
 
 import minigrad  # noqa: E402
-from minigrad.nn import functional_norm  # noqa: E402
+from minigrad.nn.functional import norm as norm_functions  # noqa: E402
 from minigrad.nn.modules.batchnorm import BatchNorm1d, BatchNorm2d, BatchNorm3d  # noqa: E402
 from minigrad.nn.modules.normalization import GroupNorm, LayerNorm, RMSNorm  # noqa: E402
 from parity.harness import DTYPES, TOLERANCES, Case, compare, normal, positive, run_case  # noqa: E402
@@ -35,7 +35,7 @@ def _lib_nn(lib):
 
 
 def _functional(lib):
-    return torch.nn.functional if lib is torch else functional_norm
+    return torch.nn.functional if lib is torch else norm_functions
 
 
 # -- functional cases, run by the shared harness ------------------------------------------------

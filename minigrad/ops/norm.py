@@ -1,16 +1,17 @@
-"""Fused normalisation and embedding kernels. One `Normalize` op serves batch, layer, group and
-RMS norm: forward is a few NumPy passes instead of ~10 recorded ops, and backward is the
+"""Fused normalisation kernels, one op per norm: `BatchNorm`, `LayerNorm`, `GroupNorm` and
+`RMSNorm`. Forward is a few NumPy passes instead of ~10 recorded ops; backward is the
 closed-form formula (NumPy when only first derivatives are wanted; the same formula in Tensor
 ops, statistics recomputed from x, under `create_graph=True`, so it differentiates again).
 
-Every norm is expressed on a *view* of x in which the statistics reduce over `axes` and the
-affine parameters broadcast with shape `pview`:
+Every norm works on a *view* of x in which the statistics reduce over `axes` and the affine
+parameters broadcast with shape `pview`:
 
-    batch norm  (N, C, *)  view (N, C, S)            axes (0, 2)  pview (1, C, 1)
-    layer norm  (*, D...)  view (M, D)               axes (1,)    pview (1, D)
-    group norm  (N, C, *)  view (N, G, C // G, S)    axes (2, 3)  pview (1, G, C // G, 1)
-    RMS norm    (*, D...)  view (M, D)               axes (1,)    pview (1, D), no centring
+    BatchNorm  (N, C, *)  view (N, C, S)            axes (0, 2)  pview (1, C, 1)
+    LayerNorm  (*, D...)  view (M, D)               axes (1,)    pview (1, D)
+    GroupNorm  (N, C, *)  view (N, G, C // G, S)    axes (2, 3)  pview (1, G, C // G, 1)
+    RMSNorm    (*, D...)  view (M, D)               axes (1,)    pview (1, D), no centring
 
+In the formulas g is the output's gradient and xhat = (x - mean) * rstd the normalised input.
 Reductions stay in the input's dtype but are summed with care (BLAS row dot products, sqrt(n)
 blocks along the batch axis), so float32 statistics and parameter gradients are as accurate
 as PyTorch's (which accumulates in double on the CPU) or more.
@@ -19,13 +20,18 @@ as PyTorch's (which accumulates in double on the CPU) or more.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from minigrad.autograd.node import Op, constant
 from minigrad.autograd.grad_mode import is_grad_enabled
+from minigrad.autograd.node import Op, constant
+
+if TYPE_CHECKING:
+    from minigrad.tensor import Tensor
 
 
+# -- accurate reductions (float32 statistics as good as PyTorch's) -----------------------------
 def _trailing(axes: tuple, ndim: int) -> bool:
     return axes == tuple(range(ndim - len(axes), ndim))
 
@@ -76,168 +82,259 @@ def moments(x: np.ndarray, axes: tuple, center: bool = True) -> tuple:
     return mean, mean_of_products(centred, centred, axes)
 
 
-class Normalize(Op):
-    """y = (x - mean) * rstd * w + b, rstd = 1/sqrt(var + eps), stats over `axes` of the view;
-    d/dx = rstd * (g w - mean(g w) - xhat * mean(g w xhat)),  d/dw = sum(g xhat),  d/db = sum(g)
-    (d/dx = g w rstd when the statistics are fixed: batch norm in eval mode)."""
+# -- the formulas the four ops share -----------------------------------------------------------
+def _scale_shift(y: np.ndarray, rstd: np.ndarray, params: tuple, affine: tuple,
+                 pview: tuple) -> np.ndarray:
+    """y * rstd * w + b in place, y being the centred input in the view's shape."""
+    w = params[0].reshape(pview) if affine[0] else None
+    if w is not None and 4 * math.prod(np.broadcast_shapes(rstd.shape, w.shape)) <= y.size:
+        y *= rstd * w  # batch and group norm: one small per-channel scale, one full pass
+    else:
+        y *= rstd
+        if w is not None:
+            y *= w
+    if affine[1]:
+        y += params[-1].reshape(pview)
+    return y
 
-    def forward(self, x, *params, view, axes, pview, eps, center=True, affine=(False, False),
-                stats=None, fixed=False):
+
+def _xhat(xs: np.ndarray, mean: np.ndarray | None, rstd: np.ndarray) -> np.ndarray:
+    """(x - mean) * rstd as a new array; x * rstd when there is no mean (RMS norm)."""
+    xhat = xs - mean if mean is not None else xs.copy()
+    xhat *= rstd
+    return xhat
+
+
+def _input_grad(gw: np.ndarray, xhat: np.ndarray, rstd: np.ndarray, axes: tuple,
+                center: bool = True) -> np.ndarray:
+    """rstd * (gw - xhat * mean(gw xhat) - mean(gw)), the last term only when centring;
+    overwrites xhat."""
+    xhat *= mean_of_products(gw, xhat, axes)
+    dx = gw - xhat
+    if center:
+        dx -= mean_over(gw, axes)
+    dx *= rstd
+    return dx
+
+
+def _recorded_xhat(xs: Tensor, axes: tuple, eps: float, center: bool = True) -> tuple:
+    """(xhat, rstd) in Tensor ops, recomputed from x so that they are differentiated too."""
+    if center:
+        xc = xs - xs.mean(dim=axes, keepdim=True)
+        rstd = ((xc * xc).mean(dim=axes, keepdim=True) + eps).rsqrt()
+        return xc * rstd, rstd
+    rstd = ((xs * xs).mean(dim=axes, keepdim=True) + eps).rsqrt()
+    return xs * rstd, rstd
+
+
+def _recorded_input_grad(gw: Tensor, xhat: Tensor, rstd: Tensor, axes: tuple,
+                         center: bool = True) -> Tensor:
+    """`_input_grad` in Tensor ops (gradients of gradients)."""
+    inner = gw - xhat * (gw * xhat).mean(dim=axes, keepdim=True)
+    if center:
+        inner = inner - gw.mean(dim=axes, keepdim=True)
+    return inner * rstd
+
+
+class _AffineNorm(Op):
+    """Bookkeeping of the four norm ops: the view forward worked on, the kept input and weight,
+    and the affine parameters' gradients, d/dw = sum(g xhat) and d/db = sum(g) over the axes
+    where pview is 1."""
+
+    def _setup(self, affine: tuple, eps: float, view: tuple, axes: tuple, pview: tuple) -> None:
         self.keep_inputs(*range(1 + affine[0]))  # x, and the weight when there is one
-        self.view, self.axes, self.pview, self.eps = view, axes, pview, eps
-        self.center, self.affine, self.fixed = center, affine, fixed
-        xs = x.reshape(view)
-        if stats is None:
-            mean = mean_over(xs, axes) if center else None
-        else:
-            mean, var = stats
-        y = xs - mean if center else xs.copy()  # the output buffer; the rest is in place
-        if stats is None:
-            var = mean_of_products(y, y, axes)
-        rstd = 1 / np.sqrt(var + eps)
-        self.mean, self.rstd = mean, rstd
-        w = params[0].reshape(pview) if affine[0] else None
-        if w is not None and 4 * math.prod(np.broadcast_shapes(rstd.shape, w.shape)) <= y.size:
-            y *= rstd * w  # batch and group norm: one small per-channel scale, one full pass
-        else:
-            y *= rstd
-            if w is not None:
-                y *= w
-        if affine[1]:
-            y += params[-1].reshape(pview)
-        return y.reshape(x.shape)
+        self.affine, self.eps, self.view, self.axes, self.pview = affine, eps, view, axes, pview
+
+    def _kept(self) -> tuple:
+        saved = self.saved_inputs
+        return saved[0], (saved[1] if self.affine[0] else None)
 
     def _param_axes(self) -> tuple:
         return tuple(i for i, n in enumerate(self.pview) if n == 1)
 
-    def backward(self, grad):
-        saved = self.saved_inputs
-        x, w = saved[0], (saved[1] if self.affine[0] else None)
-        if is_grad_enabled():
-            return self._backward_recorded(grad, x, w)
-        needs = self.needs_input_grad
-        g, xs = grad.data.reshape(self.view), x.data.reshape(self.view)
-        paxes = self._param_axes()
-        dw = db = xhat = None  # parameter gradients first: the input gradient reuses xhat
-        if (self.affine[0] and needs[1]) or (needs[0] and not self.fixed):
-            xhat = xs - self.mean if self.center else xs.copy()
-            xhat *= self.rstd
-        if self.affine[0] and needs[1]:
-            dw = constant(sum_over(g * xhat, paxes).reshape(w.shape))
-        if self.affine[1] and needs[-1]:
-            db = constant(sum_over(g, paxes).reshape(self.input_shapes[-1]))
-        dx = None
-        if needs[0]:
-            gw = g * w.data.reshape(self.pview) if w is not None else g
-            dx = constant(self._input_grad(gw, xhat).reshape(x.shape))
-        return (dx,) + ((dw,) if self.affine[0] else ()) + ((db,) if self.affine[1] else ())
+    def _wants_weight_grad(self) -> bool:
+        return self.affine[0] and self.needs_input_grad[1]
 
-    def _input_grad(self, gw: np.ndarray, xhat: np.ndarray) -> np.ndarray:
-        """rstd * (gw - mean(gw) - xhat * mean(gw xhat)), overwriting xhat."""
-        if self.fixed:
-            return gw * self.rstd
-        xhat *= mean_of_products(gw, xhat, self.axes)
-        dx = gw - xhat
-        if self.center:
-            dx -= mean_over(gw, self.axes)
-        dx *= self.rstd
-        return dx
+    def _times_weight(self, g: Any, w: Any) -> Any:
+        """g w (w broadcast over the view); w is a Tensor, or its array in the NumPy path."""
+        return g * w.reshape(self.pview) if w is not None else g
 
-    def _backward_recorded(self, grad, x, w):
-        """The same formulas in Tensor ops, the statistics recomputed from x so that they are
-        differentiated too (gradients of gradients)."""
-        axes, needs = self.axes, self.needs_input_grad
-        g = grad.reshape(self.view)
-        xs = x.reshape(self.view)
-        if self.fixed:
-            rstd = constant(self.rstd)
-            xhat = (xs - constant(self.mean)) * rstd
-        elif self.center:
-            xc = xs - xs.mean(dim=axes, keepdim=True)
-            rstd = ((xc * xc).mean(dim=axes, keepdim=True) + self.eps).rsqrt()
-            xhat = xc * rstd
-        else:
-            rstd = ((xs * xs).mean(dim=axes, keepdim=True) + self.eps).rsqrt()
-            xhat = xs * rstd
-        paxes = self._param_axes()
-        out = [None]
-        if needs[0]:
-            gw = g * w.reshape(self.pview) if w is not None else g
-            if self.fixed:
-                dx = gw * rstd
-            else:
-                inner = gw - xhat * (gw * xhat).mean(dim=axes, keepdim=True)
-                if self.center:
-                    inner = inner - gw.mean(dim=axes, keepdim=True)
-                dx = inner * rstd
-            out[0] = dx.reshape(x.shape)
+    def _param_grads(self, g: np.ndarray, xhat: np.ndarray | None, w: Any) -> tuple:
+        """The NumPy path's (dw,) and (db,) entries, present for the parameters there are."""
+        needs, paxes = self.needs_input_grad, self._param_axes()
+        out = ()
         if self.affine[0]:
-            out.append((g * xhat).sum(dim=paxes).reshape(w.shape) if needs[1] else None)
+            out += (constant(sum_over(g * xhat, paxes).reshape(w.shape)) if needs[1] else None,)
         if self.affine[1]:
-            out.append(g.sum(dim=paxes).reshape(self.input_shapes[-1]) if needs[-1] else None)
-        return tuple(out)
-
-
-# -- embeddings --------------------------------------------------------------------------------
-def _row_counts(flat: np.ndarray) -> np.ndarray:
-    """How often each entry's index occurs in the batch (for scale_grad_by_freq)."""
-    _, inverse, counts = np.unique(flat, return_inverse=True, return_counts=True)
-    return counts[inverse.reshape(-1)]
-
-
-class Embedding(Op):
-    """out = weight[indices] (whole rows);  d/dweight = the gradient rows added back at their
-    indices (EmbeddingBackward). With `adjoint` (the double-backward form) the rows at
-    padding_idx are zeroed and each row is divided by its index's count under scale_by_freq."""
-
-    def forward(self, weight, indices, padding_idx=None, scale_by_freq=False, adjoint=False):
-        self.indices, self.num = indices, weight.shape[0]
-        self.padding_idx, self.scale_by_freq = padding_idx, scale_by_freq
-        out = np.take(weight, indices, axis=0)
-        if adjoint:
-            flat = indices.reshape(-1)
-            rows = out.reshape(-1, weight.shape[1])
-            if scale_by_freq:
-                rows /= _row_counts(flat).astype(out.dtype)[:, None]
-            if padding_idx is not None:
-                rows[flat == padding_idx] = 0
+            db = constant(sum_over(g, paxes).reshape(self.input_shapes[-1])) if needs[-1] else None
+            out += (db,)
         return out
 
-    def backward(self, grad):
-        return (EmbeddingBackward.apply(grad, indices=self.indices, num=self.num,
-                                        padding_idx=self.padding_idx,
-                                        scale_by_freq=self.scale_by_freq),)
-
-
-class EmbeddingBackward(Op):
-    """zeros(num, D) with row i of g added at indices[i] (none at padding_idx; divided by the
-    index's count under scale_by_freq);  d/dg = Embedding in its adjoint form.
-
-    A stable sort groups equal indices and `np.add.reduceat` sums each run (2-4x faster than
-    np.add.at on large vocabularies), accumulating repeats in their original order."""
-
-    def forward(self, g, indices, num, padding_idx=None, scale_by_freq=False):
-        self.indices, self.padding_idx, self.scale_by_freq = indices, padding_idx, scale_by_freq
-        dim = g.shape[-1]
-        out = np.zeros((num, dim), dtype=g.dtype)
-        flat = indices.reshape(-1)
-        if flat.size == 0:
-            return out
-        rows = g.reshape(-1, dim)
-        order = np.argsort(flat, kind="stable")
-        ordered = flat[order]
-        starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
-        sums = np.add.reduceat(rows[order], starts, axis=0)
-        targets = ordered[starts]
-        if scale_by_freq:
-            counts = np.diff(np.append(starts, flat.size))
-            sums /= counts.astype(g.dtype)[:, None]
-        if padding_idx is not None:
-            keep = targets != padding_idx
-            targets, sums = targets[keep], sums[keep]
-        out[targets] = sums
+    def _recorded_param_grads(self, g: Tensor, xhat: Tensor, w: Tensor | None) -> tuple:
+        """`_param_grads` in Tensor ops."""
+        needs, paxes = self.needs_input_grad, self._param_axes()
+        out = ()
+        if self.affine[0]:
+            out += ((g * xhat).sum(dim=paxes).reshape(w.shape) if needs[1] else None,)
+        if self.affine[1]:
+            out += (g.sum(dim=paxes).reshape(self.input_shapes[-1]) if needs[-1] else None,)
         return out
 
+
+class BatchNorm(_AffineNorm):
+    """y = (x - mean) * rstd * w + b, rstd = 1/sqrt(var + eps), per channel over (N, *);
+    d/dx = rstd * (g w - mean(g w) - xhat * mean(g w xhat)),  d/dw = sum(g xhat),  d/db = sum(g).
+
+    mean and var come in: the batch's in training; in eval the running ones, constants, so
+    that d/dx = g w rstd."""
+
+    def forward(self, x, *params, mean, var, eps, affine, training):
+        n, channels = x.shape[0], x.shape[1]
+        self._setup(affine, eps, (n, channels, math.prod(x.shape[2:])), (0, 2), (1, channels, 1))
+        self.training = training
+        y = x.reshape(self.view) - mean  # the output buffer; the rest is in place
+        self.mean, self.rstd = mean, 1 / np.sqrt(var + eps)
+        return _scale_shift(y, self.rstd, params, affine, self.pview).reshape(x.shape)
+
     def backward(self, grad):
-        return (Embedding.apply(grad, indices=self.indices, padding_idx=self.padding_idx,
-                                scale_by_freq=self.scale_by_freq, adjoint=True),)
+        x, w = self._kept()
+        if is_grad_enabled():
+            g, xs = grad.reshape(self.view), x.reshape(self.view)
+            if self.training:
+                xhat, rstd = _recorded_xhat(xs, self.axes, self.eps)
+            else:
+                rstd = constant(self.rstd)
+                xhat = (xs - constant(self.mean)) * rstd
+            dx = None
+            if self.needs_input_grad[0]:
+                gw = self._times_weight(g, w)
+                dx = _recorded_input_grad(gw, xhat, rstd, self.axes) if self.training \
+                    else gw * rstd
+                dx = dx.reshape(x.shape)
+            return (dx,) + self._recorded_param_grads(g, xhat, w)
+        g, xs = grad.data.reshape(self.view), x.data.reshape(self.view)
+        needs_dx = self.needs_input_grad[0]
+        xhat = None  # parameter gradients first: the input gradient reuses xhat
+        if self._wants_weight_grad() or (needs_dx and self.training):
+            xhat = _xhat(xs, self.mean, self.rstd)
+        params = self._param_grads(g, xhat, w)
+        dx = None
+        if needs_dx:
+            gw = self._times_weight(g, None if w is None else w.data)
+            dx = _input_grad(gw, xhat, self.rstd, self.axes) if self.training \
+                else gw * self.rstd
+            dx = constant(dx.reshape(x.shape))
+        return (dx,) + params
+
+
+class LayerNorm(_AffineNorm):
+    """y = (x - mean) * rstd * w + b, rstd = 1/sqrt(var + eps), over the last `dims` dims;
+    d/dx = rstd * (g w - mean(g w) - xhat * mean(g w xhat)),  d/dw = sum(g xhat),  d/db = sum(g)."""
+
+    def forward(self, x, *params, dims, eps, affine):
+        size = math.prod(x.shape[x.ndim - dims:])
+        view = (math.prod(x.shape[: x.ndim - dims]), size)
+        self._setup(affine, eps, view, (1,), (1, size))
+        xs = x.reshape(view)
+        self.mean = mean_over(xs, self.axes)
+        y = xs - self.mean  # the output buffer; the rest is in place
+        self.rstd = 1 / np.sqrt(mean_of_products(y, y, self.axes) + eps)
+        return _scale_shift(y, self.rstd, params, affine, self.pview).reshape(x.shape)
+
+    def backward(self, grad):
+        x, w = self._kept()
+        if is_grad_enabled():
+            g = grad.reshape(self.view)
+            xhat, rstd = _recorded_xhat(x.reshape(self.view), self.axes, self.eps)
+            dx = None
+            if self.needs_input_grad[0]:
+                gw = self._times_weight(g, w)
+                dx = _recorded_input_grad(gw, xhat, rstd, self.axes).reshape(x.shape)
+            return (dx,) + self._recorded_param_grads(g, xhat, w)
+        g, xs = grad.data.reshape(self.view), x.data.reshape(self.view)
+        needs_dx = self.needs_input_grad[0]
+        xhat = None  # parameter gradients first: the input gradient reuses xhat
+        if self._wants_weight_grad() or needs_dx:
+            xhat = _xhat(xs, self.mean, self.rstd)
+        params = self._param_grads(g, xhat, w)
+        dx = None
+        if needs_dx:
+            gw = self._times_weight(g, None if w is None else w.data)
+            dx = constant(_input_grad(gw, xhat, self.rstd, self.axes).reshape(x.shape))
+        return (dx,) + params
+
+
+class GroupNorm(_AffineNorm):
+    """y = (x - mean) * rstd * w + b, rstd = 1/sqrt(var + eps), over each sample's channel group;
+    d/dx = rstd * (g w - mean(g w) - xhat * mean(g w xhat)),  d/dw = sum(g xhat),  d/db = sum(g).
+
+    The statistics span a group's channels and spatial dims; w and b are per channel."""
+
+    def forward(self, x, *params, groups, eps, affine):
+        n, per_group = x.shape[0], x.shape[1] // groups
+        view = (n, groups, per_group, math.prod(x.shape[2:]))
+        self._setup(affine, eps, view, (2, 3), (1, groups, per_group, 1))
+        xs = x.reshape(view)
+        self.mean = mean_over(xs, self.axes)
+        y = xs - self.mean  # the output buffer; the rest is in place
+        self.rstd = 1 / np.sqrt(mean_of_products(y, y, self.axes) + eps)
+        return _scale_shift(y, self.rstd, params, affine, self.pview).reshape(x.shape)
+
+    def backward(self, grad):
+        x, w = self._kept()
+        if is_grad_enabled():
+            g = grad.reshape(self.view)
+            xhat, rstd = _recorded_xhat(x.reshape(self.view), self.axes, self.eps)
+            dx = None
+            if self.needs_input_grad[0]:
+                gw = self._times_weight(g, w)
+                dx = _recorded_input_grad(gw, xhat, rstd, self.axes).reshape(x.shape)
+            return (dx,) + self._recorded_param_grads(g, xhat, w)
+        g, xs = grad.data.reshape(self.view), x.data.reshape(self.view)
+        needs_dx = self.needs_input_grad[0]
+        xhat = None  # parameter gradients first: the input gradient reuses xhat
+        if self._wants_weight_grad() or needs_dx:
+            xhat = _xhat(xs, self.mean, self.rstd)
+        params = self._param_grads(g, xhat, w)
+        dx = None
+        if needs_dx:
+            gw = self._times_weight(g, None if w is None else w.data)
+            dx = constant(_input_grad(gw, xhat, self.rstd, self.axes).reshape(x.shape))
+        return (dx,) + params
+
+
+class RMSNorm(_AffineNorm):
+    """y = x * rstd * w, rstd = 1/sqrt(mean(x^2) + eps), over the last `dims` dims (no mean);
+    d/dx = rstd * (g w - xhat * mean(g w xhat)),  d/dw = sum(g xhat),  with xhat = x * rstd."""
+
+    def forward(self, x, *weight, dims, eps):
+        size = math.prod(x.shape[x.ndim - dims:])
+        view = (math.prod(x.shape[: x.ndim - dims]), size)
+        self._setup((bool(weight), False), eps, view, (1,), (1, size))
+        y = x.reshape(view).copy()  # the output buffer; the rest is in place
+        self.rstd = 1 / np.sqrt(mean_of_products(y, y, self.axes) + eps)
+        return _scale_shift(y, self.rstd, weight, self.affine, self.pview).reshape(x.shape)
+
+    def backward(self, grad):
+        x, w = self._kept()
+        if is_grad_enabled():
+            g = grad.reshape(self.view)
+            xhat, rstd = _recorded_xhat(x.reshape(self.view), self.axes, self.eps, center=False)
+            dx = None
+            if self.needs_input_grad[0]:
+                gw = self._times_weight(g, w)
+                dx = _recorded_input_grad(gw, xhat, rstd, self.axes, center=False)
+                dx = dx.reshape(x.shape)
+            return (dx,) + self._recorded_param_grads(g, xhat, w)
+        g, xs = grad.data.reshape(self.view), x.data.reshape(self.view)
+        needs_dx = self.needs_input_grad[0]
+        xhat = None  # parameter gradients first: the input gradient reuses xhat
+        if self._wants_weight_grad() or needs_dx:
+            xhat = _xhat(xs, None, self.rstd)
+        params = self._param_grads(g, xhat, w)
+        dx = None
+        if needs_dx:
+            gw = self._times_weight(g, None if w is None else w.data)
+            dx = _input_grad(gw, xhat, self.rstd, self.axes, center=False)
+            dx = constant(dx.reshape(x.shape))
+        return (dx,) + params

@@ -7,8 +7,8 @@ import math
 
 import numpy as np
 
-from minigrad.autograd.node import Op, constant
 from minigrad.autograd.grad_mode import is_grad_enabled
+from minigrad.autograd.node import Op, constant
 
 
 def normalize_dims(dim, ndim: int, op: str) -> tuple | None:

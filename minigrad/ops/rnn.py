@@ -3,22 +3,28 @@ steps back, each in O(sequence) work for forward and backward.
 
 Slicing `x[t]` once per step would cost O(L^2) in backward: every slice's gradient is a
 zero-filled array of x's full shape, added into x's pending gradient. `unbind_steps` instead
-records one `Unbind` node whose output is a 0-d token, and one `Step` node per piece reading
-from it; each step's backward hands its gradient to the `Unbind` node (and a zero to the
-token), and `Unbind.backward` stacks them once, with a differentiable op (double backward works).
+records one `Unbind` node whose output is a 0-d token, and one `SequenceStep` node per piece
+reading from it; each step's backward hands its gradient to the `Unbind` node (and a zero to
+the token), and `Unbind.backward` stacks them once, with a differentiable op (double backward
+works).
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
-from minigrad.autograd.node import Op, constant
 from minigrad.autograd.grad_mode import _State
-from minigrad.tensor import Tensor
+from minigrad.autograd.node import Op, constant
+
+if TYPE_CHECKING:
+    from minigrad.tensor import Tensor
 
 
 class Unbind(Op):
-    """token = 0 with x kept for its `Step` readers;  d/dx = stack of the steps' gradients."""
+    """token = 0 with x kept for its `SequenceStep` readers;  d/dx = stack of the steps'
+    gradients."""
 
     def forward(self, x):
         self.x = x
@@ -43,8 +49,9 @@ class Unbind(Op):
         self.grads = []
 
 
-class Step(Op):
-    """x[index] read through the `Unbind` token;  the gradient goes to the Unbind node."""
+class SequenceStep(Op):
+    """Step `index` of the sequence, x[index], read through the `Unbind` token;  its gradient
+    goes to the Unbind node (which stacks all steps' gradients once), a zero to the token."""
 
     def forward(self, token, source, index):
         self.source, self.index = source, index
@@ -70,9 +77,10 @@ class Stack(Op):
 def unbind_steps(x: Tensor) -> list[Tensor]:
     """x (L, ...) -> [x[0], ..., x[L-1]] with one O(L) backward (see the module docstring)."""
     if not (_State.enabled and x.requires_grad):
-        return [Tensor._make(x.data[t]) for t in range(x.data.shape[0])]
+        return [constant(x.data[t]) for t in range(x.data.shape[0])]
     token = Unbind.apply(x)
-    return [Step.apply(token, source=token.grad_fn, index=t) for t in range(x.data.shape[0])]
+    return [SequenceStep.apply(token, source=token.grad_fn, index=t)
+            for t in range(x.data.shape[0])]
 
 
 def stack_steps(steps: list[Tensor]) -> Tensor:

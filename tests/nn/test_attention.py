@@ -1,4 +1,4 @@
-"""Attention (minigrad/nn/functional_attention.py, modules/activation_attention.py): SDPA and
+"""Attention (minigrad/nn/functional/attention.py, modules/activation_attention.py): SDPA and
 MultiheadAttention against NumPy references, every mask kind, float64 gradchecks on tiny sizes,
 shapes for batch_first and unbatched inputs, PyTorch's parameter names and init, and errors that
 name the shapes."""
@@ -14,7 +14,7 @@ import pytest
 import minigrad
 from minigrad.autograd import gradcheck, gradgradcheck
 from minigrad.nn import functional as F
-from minigrad.nn.functional_attention import scaled_dot_product_attention as sdpa
+from minigrad.nn.functional.attention import scaled_dot_product_attention as sdpa
 from minigrad.nn.modules.activation_attention import MultiheadAttention
 
 

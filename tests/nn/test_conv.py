@@ -1,4 +1,4 @@
-"""Convolution layers and functions (minigrad/nn/functional_conv.py, minigrad/nn/modules/conv.py):
+"""Convolution layers and functions (minigrad/nn/functional/conv.py, minigrad/nn/modules/conv.py):
 conv1d/conv2d/conv_transpose1d/conv_transpose2d, pad, unfold and fold against naive NumPy
 references (loops over output pixels), adjoint identities, float64 gradcheck and
 gradgradcheck, the modules' attributes, reprs, state dicts and init, and bad inputs (errors
@@ -13,7 +13,7 @@ import pytest
 
 import minigrad
 from minigrad.autograd import gradcheck, gradgradcheck
-from minigrad.nn.functional_conv import (
+from minigrad.nn.functional.conv import (
     conv1d,
     conv2d,
     conv_transpose1d,

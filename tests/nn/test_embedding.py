@@ -1,4 +1,4 @@
-"""Embedding (minigrad/ops/norm.py's Embedding ops, nn/functional_norm.embedding,
+"""Embedding (minigrad/ops/sparse.py's Embedding ops, nn/functional/sparse.embedding,
 nn/modules/sparse.Embedding): lookups against NumPy indexing, gradients that accumulate repeated
 indices (np.add.at as the reference), padding_idx rows that never get a gradient,
 scale_grad_by_freq, max_norm, from_pretrained, initialisation, and bad indices."""
@@ -10,9 +10,9 @@ import pytest
 
 import minigrad
 from minigrad.autograd import gradcheck, gradgradcheck
-from minigrad.nn.functional_norm import embedding
+from minigrad.nn.functional.sparse import embedding
 from minigrad.nn.modules.sparse import Embedding
-from minigrad.ops.norm import EmbeddingBackward
+from minigrad.ops.sparse import EmbeddingBackward
 
 
 def _np(t) -> np.ndarray:

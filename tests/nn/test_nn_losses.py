@@ -1,4 +1,4 @@
-"""Losses (minigrad/nn/functional.py and nn/modules/loss.py): every loss with every option
+"""Losses (minigrad/nn/functional/loss.py and nn/modules/loss.py): every loss with every option
 against a NumPy formula written from PyTorch's documentation, float64 gradchecks (for the
 target too where the loss is differentiable in it), the module forms, and bad input."""
 

@@ -1,4 +1,4 @@
-"""Normalisation (minigrad/ops/norm.py, nn/functional_norm.py, nn/modules/batchnorm.py and
+"""Normalisation (minigrad/ops/norm.py, nn/functional/norm.py, nn/modules/batchnorm.py and
 normalization.py): forward against NumPy references, float64 gradchecks and gradgradchecks of
 inputs, weights and biases, BatchNorm's running statistics over several steps against the hand
 formulas, eval vs train, and bad inputs named in the errors."""
@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 import minigrad
 from minigrad.autograd import grad, gradcheck, gradgradcheck
-from minigrad.nn.functional_norm import batch_norm, group_norm, layer_norm, rms_norm
+from minigrad.nn.functional.norm import batch_norm, group_norm, layer_norm, rms_norm
 from minigrad.nn.modules.batchnorm import BatchNorm1d, BatchNorm2d, BatchNorm3d
 from minigrad.nn.modules.normalization import GroupNorm, LayerNorm, RMSNorm
 from minigrad.ops.norm import mean_of_products, mean_over, sum_over
@@ -490,7 +490,8 @@ _WIRED = all(hasattr(minigrad.nn, n) for n in ("BatchNorm1d", "LayerNorm", "Embe
 @pytest.mark.skipif(not _WIRED, reason="runs once minigrad.nn exports the norm layers")
 def test_exports_are_the_norm_modules_and_functions() -> None:
     from minigrad.nn import functional as F
-    from minigrad.nn import functional_norm
+    from minigrad.nn.functional import norm as norm_functions
+    from minigrad.nn.functional import sparse as sparse_functions
     from minigrad.nn.modules import sparse
 
     for name, obj in (("BatchNorm1d", BatchNorm1d), ("BatchNorm2d", BatchNorm2d),
@@ -498,8 +499,9 @@ def test_exports_are_the_norm_modules_and_functions() -> None:
                       ("GroupNorm", GroupNorm), ("RMSNorm", RMSNorm),
                       ("Embedding", sparse.Embedding)):
         assert getattr(minigrad.nn, name) is obj
-    for name in ("batch_norm", "layer_norm", "group_norm", "rms_norm", "embedding"):
-        assert getattr(F, name) is getattr(functional_norm, name)
+    for name in ("batch_norm", "layer_norm", "group_norm", "rms_norm"):
+        assert getattr(F, name) is getattr(norm_functions, name)
+    assert F.embedding is sparse_functions.embedding
 
 
 @pytest.mark.skipif(not _WIRED, reason="runs once minigrad.nn exports the norm layers")

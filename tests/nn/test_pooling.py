@@ -1,4 +1,4 @@
-"""Pooling layers and functions (minigrad/nn/functional_pool.py, minigrad/nn/modules/pooling.py):
+"""Pooling layers and functions (minigrad/nn/functional/pool.py, minigrad/nn/modules/pooling.py):
 max_pool1d/2d (values, indices, ceil_mode, padding, dilation), avg_pool1d/2d (padding counted or
 not, ceil_mode, divisor_override), adaptive_avg_pool1d/2d (any output size) against naive NumPy
 loops; gradients to the argmax, float64 gradcheck and gradgradcheck; module attributes and
@@ -13,7 +13,7 @@ import pytest
 
 import minigrad
 from minigrad.autograd import gradcheck, gradgradcheck
-from minigrad.nn.functional_pool import (
+from minigrad.nn.functional.pool import (
     adaptive_avg_pool1d,
     adaptive_avg_pool2d,
     avg_pool1d,

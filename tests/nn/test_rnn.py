@@ -1,4 +1,4 @@
-"""Recurrent layers (minigrad/nn/modules/rnn.py, nn/functional_rnn.py, ops/rnn.py): values
+"""Recurrent layers (minigrad/nn/modules/rnn.py, nn/functional/rnn.py, ops/rnn.py): values
 against NumPy reference recurrences (loops over time are fine here), float64 gradchecks through
 inputs, initial states and every parameter (2 layers, bidirectional), double backward, shapes
 for batch_first and unbatched input, dropout between layers, parameter names and init, and
@@ -6,6 +6,7 @@ PyTorch's error messages."""
 
 from __future__ import annotations
 
+import inspect
 import warnings
 
 import numpy as np
@@ -14,7 +15,7 @@ import pytest
 import minigrad
 from minigrad import random as mg_random
 from minigrad.autograd import grad, gradcheck, gradgradcheck
-from minigrad.nn import functional_rnn as FR
+from minigrad.nn.functional import rnn as FR
 from minigrad.nn.modules.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 from minigrad.ops.rnn import stack_steps, unbind_steps
 
@@ -395,3 +396,75 @@ def test_state_dict_round_trip_and_dtype_conversion(rng) -> None:
     out, (h, c) = a.double()(minigrad.tensor(x))
     assert out.dtype == h.dtype == c.dtype == minigrad.float64
     assert all(p.dtype == minigrad.float64 for p in a.parameters())
+
+
+# -- constructor signatures ----------------------------------------------------------------------
+# PyTorch's documented parameter lists (the first line of torch.nn.RNN/LSTM/GRU.__doc__).
+SIGNATURES = {
+    RNN: (("input_size", "hidden_size", "num_layers", "nonlinearity", "bias", "batch_first",
+           "dropout", "bidirectional", "device", "dtype"),
+          (1, "tanh", True, False, 0.0, False, None, None)),
+    LSTM: (("input_size", "hidden_size", "num_layers", "bias", "batch_first", "dropout",
+            "bidirectional", "proj_size", "device", "dtype"),
+           (1, True, False, 0.0, False, 0, None, None)),
+    GRU: (("input_size", "hidden_size", "num_layers", "bias", "batch_first", "dropout",
+           "bidirectional", "device", "dtype"),
+          (1, True, False, 0.0, False, None, None)),
+}
+
+
+@pytest.mark.parametrize("cls", list(SIGNATURES), ids=lambda c: c.__name__)
+def test_recurrent_signature_lists_pytorch_parameters_and_defaults(cls) -> None:
+    names, defaults = SIGNATURES[cls]
+    params = list(inspect.signature(cls).parameters.values())
+    named = [p for p in params if p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD]
+    assert tuple(p.name for p in named) == names
+    assert tuple(p.default for p in named[2:]) == defaults
+    assert named[0].default is named[1].default is inspect.Parameter.empty
+    # RNN and GRU keep **kwargs only to refuse proj_size with PyTorch's ValueError
+    assert [p.kind for p in params[len(named):]] == (
+        [] if cls is LSTM else [inspect.Parameter.VAR_KEYWORD])
+
+
+def _options(m) -> tuple:
+    return (m.mode, m.input_size, m.hidden_size, m.num_layers, m.bias, m.batch_first, m.dropout,
+            m.bidirectional, m.proj_size, [n for n, _ in m.named_parameters()])
+
+
+def test_recurrent_positional_and_keyword_construction_agree() -> None:
+    assert _options(LSTM(10, 20, 2)) == _options(LSTM(10, 20, num_layers=2))
+    assert _options(LSTM(3, 4, 2, False, True, 0.0, True)) == _options(
+        LSTM(input_size=3, hidden_size=4, num_layers=2, bias=False, batch_first=True,
+             bidirectional=True))
+    assert _options(GRU(3, 4, 2, False, True, 0.0, True)) == _options(
+        GRU(3, 4, bidirectional=True, batch_first=True, bias=False, num_layers=2))
+    rnn = RNN(3, 4, 2, "relu", False, True, 0.0, True, None, minigrad.float64)
+    assert _options(rnn) == _options(RNN(3, 4, num_layers=2, nonlinearity="relu", bias=False,
+                                         batch_first=True, bidirectional=True,
+                                         dtype=minigrad.float64))
+    assert rnn.nonlinearity == "relu" and rnn.mode == "RNN_RELU"
+    assert rnn.weight_ih_l0.dtype == minigrad.float64
+    assert LSTM(3, 4, dtype=minigrad.float64).weight_hh_l0.dtype == minigrad.float64
+    assert LSTM(3, 4, proj_size=0).proj_size == 0
+
+
+def test_recurrent_same_draws_positional_or_keyword() -> None:
+    minigrad.manual_seed(3)
+    a = GRU(3, 4, 2)
+    minigrad.manual_seed(3)
+    b = GRU(input_size=3, hidden_size=4, num_layers=2)
+    for (name, p), (_, q) in zip(a.named_parameters(), b.named_parameters()):
+        np.testing.assert_array_equal(_np(p), _np(q), err_msg=name)
+
+
+@pytest.mark.parametrize(("call", "error", "message"), [
+    (lambda: RNN(3, 4, proj_size=0), ValueError, "proj_size argument is only supported for LSTM"),
+    (lambda: GRU(3, 4, proj_size=0), ValueError, "proj_size argument is only supported for LSTM"),
+    (lambda: RNN(3, 4, nonlinear="relu"), TypeError, "unexpected keyword argument 'nonlinear'"),
+    (lambda: GRU(3, 4, layers=2), TypeError, "unexpected keyword argument 'layers'"),
+    (lambda: LSTM(3, 4, layers=2), TypeError, "unexpected keyword argument 'layers'"),
+    (lambda: LSTM(3), TypeError, "hidden_size"),
+])
+def test_recurrent_constructor_refuses_unknown_arguments(call, error, message) -> None:
+    with pytest.raises(error, match=message):
+        call()

@@ -7,8 +7,8 @@ from typing import Any
 import numpy as np
 
 from minigrad import dtypes
-from minigrad.nn import functional_attention as FA
 from minigrad.nn import init
+from minigrad.nn.functional import attention as FA
 from minigrad.nn.modules.linear import Linear
 from minigrad.nn.modules.module import Module
 from minigrad.nn.parameter import Parameter

@@ -10,7 +10,7 @@ import numpy as np
 
 from minigrad import dtypes
 from minigrad.autograd.grad_mode import no_grad
-from minigrad.nn.functional_norm import batch_norm
+from minigrad.nn.functional.norm import batch_norm
 from minigrad.nn.modules.module import Module
 from minigrad.nn.modules.normalization import register_affine, reset_affine
 from minigrad.tensor import Tensor

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from minigrad import dtypes
-from minigrad.nn import functional_conv as F
+from minigrad.nn import functional as F
 from minigrad.nn import init
 from minigrad.nn.modules.module import Module
 from minigrad.nn.parameter import Parameter

@@ -10,7 +10,7 @@ import numpy as np
 
 from minigrad import dtypes
 from minigrad.nn import init
-from minigrad.nn.functional_norm import group_norm, layer_norm, rms_norm
+from minigrad.nn.functional.norm import group_norm, layer_norm, rms_norm
 from minigrad.nn.modules.module import Module
 from minigrad.nn.parameter import Parameter
 from minigrad.tensor import Tensor

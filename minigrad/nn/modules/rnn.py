@@ -13,8 +13,8 @@ import numpy as np
 
 from minigrad import dtypes
 from minigrad.creation import zeros
-from minigrad.nn import functional_rnn as R
 from minigrad.nn import init
+from minigrad.nn.functional import rnn as R
 from minigrad.nn.modules.module import Module
 from minigrad.nn.parameter import Parameter
 from minigrad.tensor import Tensor
@@ -32,6 +32,15 @@ def _check_size(name: str, value: Any) -> None:
         raise TypeError(f"{name} should be of type int, got: {type(value).__name__}")
     if value <= 0:
         raise ValueError(f"{name} must be greater than zero")
+
+
+def _refuse_kwargs(name: str, kwargs: dict) -> None:
+    """RNN and GRU take **kwargs only to refuse proj_size with PyTorch's ValueError."""
+    if "proj_size" in kwargs:
+        raise ValueError("proj_size argument is only supported for LSTM, not RNN or GRU")
+    if kwargs:
+        raise TypeError(f"{name}.__init__() got an unexpected keyword argument "
+                        f"'{next(iter(kwargs))}'")
 
 
 class RNNBase(Module):
@@ -212,22 +221,21 @@ class RNN(RNNBase):
     output; unbatched input (L, H_in) drops N everywhere.
     """
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        if "proj_size" in kwargs:
-            raise ValueError("proj_size argument is only supported for LSTM, not RNN or GRU")
-        if len(args) > 3:
-            self.nonlinearity = args[3]
-            args = args[:3] + args[4:]
-        else:
-            self.nonlinearity = kwargs.pop("nonlinearity", "tanh")
-        if self.nonlinearity == "tanh":
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
+                 nonlinearity: str = "tanh", bias: bool = True, batch_first: bool = False,
+                 dropout: float = 0.0, bidirectional: bool = False, device: Any = None,
+                 dtype: Any = None, **kwargs: Any) -> None:
+        _refuse_kwargs("RNN", kwargs)
+        self.nonlinearity = nonlinearity
+        if nonlinearity == "tanh":
             mode = "RNN_TANH"
-        elif self.nonlinearity == "relu":
+        elif nonlinearity == "relu":
             mode = "RNN_RELU"
         else:
-            raise ValueError(f"Unknown nonlinearity '{self.nonlinearity}'. Select from 'tanh' "
+            raise ValueError(f"Unknown nonlinearity '{nonlinearity}'. Select from 'tanh' "
                              "or 'relu'.")
-        super().__init__(mode, *args, **kwargs)
+        super().__init__(mode, input_size, hidden_size, num_layers, bias, batch_first, dropout,
+                         bidirectional, device=device, dtype=dtype)
 
     def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple[Tensor, Tensor]:  # noqa: A002
         return self._forward_single_state(input, hx)
@@ -238,10 +246,13 @@ class GRU(RNNBase):
     r, z = sigmoid(W_i x + b_i + W_h h + b_h), n = tanh(W_in x + b_in + r (W_hn h + b_hn)),
     h' = (1 - z) n + z h. Arguments, shapes and outputs as RNN (no nonlinearity)."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        if "proj_size" in kwargs:
-            raise ValueError("proj_size argument is only supported for LSTM, not RNN or GRU")
-        super().__init__("GRU", *args, **kwargs)
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
+                 bias: bool = True, batch_first: bool = False, dropout: float = 0.0,
+                 bidirectional: bool = False, device: Any = None, dtype: Any = None,
+                 **kwargs: Any) -> None:
+        _refuse_kwargs("GRU", kwargs)
+        super().__init__("GRU", input_size, hidden_size, num_layers, bias, batch_first, dropout,
+                         bidirectional, device=device, dtype=dtype)
 
     def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple[Tensor, Tensor]:  # noqa: A002
         return self._forward_single_state(input, hx)
@@ -252,8 +263,12 @@ class LSTM(RNNBase):
     c' = f c + i g, h' = o tanh(c'). forward(input, (h_0, c_0)=None) ->
     (output, (h_n, c_n)), shapes as RNN (c has hidden_size too). proj_size is not supported."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__("LSTM", *args, **kwargs)
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
+                 bias: bool = True, batch_first: bool = False, dropout: float = 0.0,
+                 bidirectional: bool = False, proj_size: int = 0, device: Any = None,
+                 dtype: Any = None) -> None:
+        super().__init__("LSTM", input_size, hidden_size, num_layers, bias, batch_first, dropout,
+                         bidirectional, proj_size, device, dtype)
 
     def forward(self, input: Tensor, hx: tuple | None = None  # noqa: A002
                 ) -> tuple[Tensor, tuple[Tensor, Tensor]]:

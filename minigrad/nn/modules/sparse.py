@@ -9,7 +9,7 @@ import numpy as np
 from minigrad import dtypes
 from minigrad.autograd.grad_mode import no_grad
 from minigrad.nn import init
-from minigrad.nn.functional_norm import embedding
+from minigrad.nn.functional.sparse import embedding
 from minigrad.nn.modules.module import Module
 from minigrad.nn.parameter import Parameter
 from minigrad.tensor import Tensor

@@ -13,7 +13,7 @@ import numpy as np
 from minigrad import dtypes
 from minigrad.nn import functional as F
 from minigrad.nn import init
-from minigrad.nn.functional_attention import _canonical_mask, _none_or_dtype
+from minigrad.nn.functional.attention import _canonical_mask, _none_or_dtype
 from minigrad.nn.modules.activation import GELU, ReLU
 from minigrad.nn.modules.activation_attention import MultiheadAttention
 from minigrad.nn.modules.container import ModuleList

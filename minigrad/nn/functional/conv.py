@@ -1,67 +1,21 @@
-"""Convolution, padding and fold/unfold in the functional API (pooling is in functional_pool),
-with PyTorch's names, arguments, output sizes and checks. The ops (minigrad.ops.conv) work on
+"""Convolution, padding and fold/unfold in the functional API (pooling is in pool.py), with
+PyTorch's names, arguments, output sizes and checks. The ops (minigrad.ops.conv) work on
 (N, C, H, W); here arguments are validated and normalised, unbatched inputs gain a batch dim
 and 1-D inputs an H = 1 dim, and the results are shaped back."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
+from minigrad.nn.functional._utils import _as2d, _check_float, _lift, _ntuple
 from minigrad.ops.conv import Col2Im, ConstantPad, Convolution, ConvTranspose, Im2Col, out_size
 from minigrad.ops.index import GetItem
 from minigrad.tensor import Tensor
 
-_LAYOUT = {1: "(N, C, L)", 2: "(N, C, H, W)"}
-
 
 # -- argument helpers ----------------------------------------------------------------------------
-def _ntuple(value: Any, n: int, name: str, op: str) -> tuple:
-    """An int or a sequence of 1 or n ints as an n-tuple (PyTorch's expand_param_if_needed)."""
-    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
-        return (int(value),) * n
-    items = tuple(int(v) for v in value)
-    if len(items) == 1:
-        return items * n
-    if len(items) != n:
-        raise RuntimeError(f"{op}: expected {name} to be a single integer value or a list of {n} "
-                           f"values to match the dimensions, but got {name}={list(items)}")
-    return items
-
-
-def _lift(input: Tensor, dims: int, op: str) -> tuple[Tensor, Callable[[Tensor], Tensor]]:  # noqa: A002
-    """input as (N, C, H, W), and the function that shapes a result back: an unbatched input
-    gains and loses a batch dim, a 1-D input an H = 1 dim."""
-    nd = input.ndim
-    if nd not in (dims + 1, dims + 2):
-        raise RuntimeError(f"{op}: expected a {dims + 1}-D (unbatched) or {dims + 2}-D (batched) "
-                           f"input {_LAYOUT[dims]}, got shape {tuple(input.shape)}")
-    x = input if nd == dims + 2 else input.unsqueeze(0)
-    x = x.unsqueeze(2) if dims == 1 else x
-
-    def restore(t: Tensor) -> Tensor:
-        t = t.squeeze(2) if dims == 1 else t
-        return t if nd == dims + 2 else t.squeeze(0)
-
-    return x, restore
-
-
-def _as2d(values: tuple, fill: int) -> tuple:
-    """A 1-D geometry (k,) as the 2-D one (fill, k) of its H = 1 lift."""
-    return values if len(values) == 2 else (fill,) + values
-
-
-def _check_float(op: str, input: Tensor, *others: Tensor | None) -> None:  # noqa: A002
-    if input.data.dtype.kind != "f":
-        raise RuntimeError(f"{op}: expected a floating point input, got {input.data.dtype}")
-    for name, t in zip(("weight", "bias"), others, strict=False):
-        if t is not None and t.data.dtype != input.data.dtype:
-            raise RuntimeError(f"{op}: input ({input.data.dtype}) and {name} ({t.data.dtype}) "
-                               "must have the same dtype")
-
-
 def _conv_padding(padding: Any, kernel: tuple, stride: tuple, dilation: tuple,
                   op: str) -> list[tuple[int, int]]:
     """(begin, end) per dim; 'same' splits d*(k-1) as PyTorch does (the extra one at the end)."""

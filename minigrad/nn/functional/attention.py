@@ -18,14 +18,12 @@ import numpy as np
 from minigrad import dtypes
 from minigrad.autograd.node import constant
 from minigrad.creation import cat
-from minigrad.nn import functional as F
+from minigrad.nn.functional._utils import _shape
+from minigrad.nn.functional.dropout import dropout
+from minigrad.nn.functional.linear import linear
 from minigrad.tensor import Tensor
 
 _NEG_INF = float("-inf")
-
-
-def _shape(t: Tensor) -> tuple:
-    return tuple(t.data.shape)
 
 
 # -- scaled dot-product attention ------------------------------------------------------------------
@@ -138,7 +136,7 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
         scores = _apply_mask(scores, attn_mask, "scaled_dot_product_attention")
     weights = _safe_softmax(scores)
     if dropout_p > 0.0:
-        weights = F.dropout(weights, dropout_p, training=True)
+        weights = dropout(weights, dropout_p, training=True)
     return weights @ value
 
 
@@ -201,14 +199,14 @@ def _in_projection_packed(q: Tensor, k: Tensor, v: Tensor, w: Tensor,
     e = q.data.shape[-1]
     if k is v:
         if q is k:  # self-attention: one matmul
-            return tuple(F.linear(q, w, b).chunk(3, dim=-1))
+            return tuple(linear(q, w, b).chunk(3, dim=-1))
         w_q, w_kv = w.split([e, 2 * e])
         b_q, b_kv = b.split([e, 2 * e]) if b is not None else (None, None)
-        k_out, v_out = F.linear(k, w_kv, b_kv).chunk(2, dim=-1)
-        return F.linear(q, w_q, b_q), k_out, v_out
+        k_out, v_out = linear(k, w_kv, b_kv).chunk(2, dim=-1)
+        return linear(q, w_q, b_q), k_out, v_out
     ws = w.chunk(3)
     bs = b.chunk(3) if b is not None else (None, None, None)
-    return tuple(F.linear(x, wi, bi) for x, wi, bi in zip((q, k, v), ws, bs, strict=True))
+    return tuple(linear(x, wi, bi) for x, wi, bi in zip((q, k, v), ws, bs, strict=True))
 
 
 def _in_projection(q: Tensor, k: Tensor, v: Tensor, w_q: Tensor, w_k: Tensor, w_v: Tensor,
@@ -221,7 +219,7 @@ def _in_projection(q: Tensor, k: Tensor, v: Tensor, w_q: Tensor, w_k: Tensor, w_
             raise AssertionError(f"multi_head_attention_forward: expecting {name} weights shape "
                                  f"of {want}, but got {_shape(weight)}")
     bs = b.chunk(3) if b is not None else (None, None, None)
-    return F.linear(q, w_q, bs[0]), F.linear(k, w_k, bs[1]), F.linear(v, w_v, bs[2])
+    return linear(q, w_q, bs[0]), linear(k, w_k, bs[1]), linear(v, w_v, bs[2])
 
 
 def _pad_last(mask: Tensor | None) -> Tensor | None:
@@ -333,9 +331,9 @@ def multi_head_attention_forward(
         with np.errstate(invalid="ignore"):  # plain softmax: silent NaN rows where all is
             weights = scores.softmax(-1)  # masked, as PyTorch (SDPA below gives 0 there)
         if dropout_p > 0.0:
-            weights = F.dropout(weights, p=dropout_p)
+            weights = dropout(weights, p=dropout_p)
         out = (weights @ v).transpose(0, 1).reshape(tgt_len * bsz, embed_dim)
-        out = F.linear(out, out_proj_weight, out_proj_bias).reshape(tgt_len, bsz, embed_dim)
+        out = linear(out, out_proj_weight, out_proj_bias).reshape(tgt_len, bsz, embed_dim)
         weights = weights.reshape(bsz, num_heads, tgt_len, src_len)
         if average_attn_weights:
             weights = weights.mean(dim=1)
@@ -352,7 +350,7 @@ def multi_head_attention_forward(
     v = v.reshape(bsz, num_heads, src_len, head_dim)
     out = scaled_dot_product_attention(q, k, v, attn_mask, dropout_p, is_causal)
     out = out.permute(2, 0, 1, 3).reshape(bsz * tgt_len, embed_dim)
-    out = F.linear(out, out_proj_weight, out_proj_bias).reshape(tgt_len, bsz, embed_dim)
+    out = linear(out, out_proj_weight, out_proj_bias).reshape(tgt_len, bsz, embed_dim)
     if not batched:
         out = out.squeeze(1)
     return out, None

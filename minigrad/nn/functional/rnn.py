@@ -14,7 +14,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from minigrad.creation import cat
-from minigrad.nn.functional import dropout, linear
+from minigrad.nn.functional.dropout import dropout
+from minigrad.nn.functional.linear import linear
 from minigrad.ops.rnn import stack_steps, unbind_steps
 from minigrad.tensor import Tensor
 

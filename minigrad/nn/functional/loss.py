@@ -1,5 +1,5 @@
-"""minigrad.nn.functional: the stateless layer API (activations, linear, dropout, losses),
-with PyTorch's names, arguments and formulas (so losses agree to float rounding)."""
+"""Losses in the functional API, with PyTorch's names, arguments, reductions, warnings and
+formulas (so losses agree to float rounding)."""
 
 from __future__ import annotations
 
@@ -8,147 +8,15 @@ from typing import Any
 
 import numpy as np
 
-from minigrad import random
 from minigrad.autograd.node import constant
 from minigrad.creation import where
-
-# The layer families' functions live in their own modules and are re-exported here as F.*.
-from minigrad.nn.functional_conv import (  # noqa: F401
-    conv1d,
-    conv2d,
-    conv_transpose1d,
-    conv_transpose2d,
-    fold,
-    pad,
-    unfold,
-)
-from minigrad.nn.functional_norm import batch_norm, embedding, group_norm, layer_norm, rms_norm  # noqa: F401
-from minigrad.nn.functional_pool import (  # noqa: F401
-    adaptive_avg_pool1d,
-    adaptive_avg_pool2d,
-    avg_pool1d,
-    avg_pool2d,
-    max_pool1d,
-    max_pool2d,
-)
 from minigrad.ops import elementwise as ew
-from minigrad.ops import linalg
 from minigrad.ops.loss import BinaryCrossEntropy
 from minigrad.tensor import Tensor
 
-# -- activations ---------------------------------------------------------------------------------
-
-
-def relu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002 - PyTorch's names
-    return input.relu()
-
-
-def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:  # noqa: A002
-    return ew.LeakyRelu.apply(input, slope=negative_slope)
-
-
-def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:  # noqa: A002
-    return ew.Elu.apply(input, alpha=alpha)
-
-
-def sigmoid(input: Tensor) -> Tensor:  # noqa: A002
-    return input.sigmoid()
-
-
-def tanh(input: Tensor) -> Tensor:  # noqa: A002
-    return input.tanh()
-
-
-def gelu(input: Tensor, approximate: str = "none") -> Tensor:  # noqa: A002
-    """Gaussian error linear unit: x * Phi(x), exact (erf) or with the tanh approximation."""
-    from minigrad.ops.special import Gelu
-
-    return Gelu.apply(input, approximate=approximate)
-
-
-def silu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
-    """x * sigmoid(x) (also called swish)."""
-    return input * input.sigmoid()
-
-
-def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:  # noqa: A002
-    """log(1 + e^(beta x)) / beta, and x itself where beta x > threshold (as PyTorch)."""
-    scaled = input * beta if beta != 1 else input
-    soft = ew.LogSigmoid.apply(-scaled).neg()  # log(1 + e^z) = -log sigmoid(-z), stable
-    soft = soft / beta if beta != 1 else soft
-    return where(scaled > threshold, input, soft)
-
-
-def log_sigmoid(input: Tensor) -> Tensor:  # noqa: A002
-    return ew.LogSigmoid.apply(input)
-
-
-logsigmoid = log_sigmoid
-
-
-def softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:  # noqa: A002
-    return input.softmax(_softmax_dim(input, dim, "softmax"), dtype=dtype)
-
-
-def log_softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:  # noqa: A002
-    return input.log_softmax(_softmax_dim(input, dim, "log_softmax"), dtype=dtype)
-
-
-def _softmax_dim(input: Tensor, dim: int | None, op: str) -> int:  # noqa: A002
-    if dim is not None:
-        return dim
-    warnings.warn(f"Implicit dimension choice for {op} has been deprecated. Change the call to "
-                  "include dim=X as an argument.", stacklevel=3)
-    return 0 if input.ndim in (0, 1, 3) else 1
-
-
-# -- layers --------------------------------------------------------------------------------------
-
-
-def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:  # noqa: A002
-    """y = x W^T + b, for x of shape (..., in_features) and W of (out_features, in_features)."""
-    if weight.data.dtype != input.data.dtype:
-        raise RuntimeError(
-            f"linear: expected input and weight to have the same dtype, but got {input.dtype} "
-            f"and {weight.dtype}"
-        )
-    if bias is None:
-        return linalg.Linear.apply(input, weight)
-    return linalg.Linear.apply(input, weight, bias)
-
-
-def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:  # noqa: A002
-    """Zero each element with probability p and scale the rest by 1/(1-p), in training only.
-    The mask comes from minigrad's generator exactly as PyTorch draws it (bernoulli(1-p))."""
-    if not 0.0 <= p <= 1.0:
-        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
-    if not training or p == 0.0:
-        return input
-    if p == 1.0:
-        return input * 0.0
-    keep = random.default_generator.bernoulli(input.data.shape, 1.0 - p, input.data.dtype)
-    keep /= input.data.dtype.type(1.0 - p)
-    return input * constant(keep)
-
-
-def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
-    """Integer class indices (...) to a 0/1 int64 tensor of shape (..., num_classes)."""
-    labels = tensor.data
-    if labels.dtype.kind not in "iu":
-        raise RuntimeError(f"one_hot: expected an integer tensor of class indices, got "
-                           f"{tensor.dtype}")
-    if num_classes == -1:
-        num_classes = int(labels.max()) + 1 if labels.size else 0
-    if labels.size and (labels.min() < 0 or labels.max() >= num_classes):
-        raise RuntimeError(f"one_hot: class values must be in [0, {num_classes}), got values "
-                           f"from {labels.min()} to {labels.max()}")
-    return Tensor._make((labels[..., None] == np.arange(num_classes)).astype(np.int64))
-
-
-# -- losses --------------------------------------------------------------------------------------
-
 
 def _reduce(loss: Tensor, reduction: str, op: str) -> Tensor:
+    """The per-element loss averaged, summed or kept, as `reduction` says."""
     if reduction == "mean":
         return loss.mean()
     if reduction == "sum":
@@ -160,6 +28,7 @@ def _reduce(loss: Tensor, reduction: str, op: str) -> Tensor:
 
 
 def _check_same_size(input: Tensor, target: Tensor, op: str) -> None:  # noqa: A002
+    """PyTorch's warning when the target would broadcast against the input."""
     if target.data.shape != input.data.shape:
         warnings.warn(
             f"{op}: Using a target size ({tuple(target.shape)}) that is different to the input "
@@ -351,22 +220,3 @@ def kl_div(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any 
                       "support size. 'batchmean' divides only by the batch size, and aligns "
                       "with the KL div math definition.", stacklevel=2)
     return _reduce(loss, reduction, "kl_div")
-
-
-def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> Tensor:  # noqa: A002
-    """x / max(||x||_p, eps) along dim."""
-    return input / input.norm(p, dim=dim, keepdim=True).clamp(min=eps)
-
-
-def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
-    """x1 . x2 / max(|x1| |x2|, eps) along dim."""
-    dot = (x1 * x2).sum(dim)
-    norms = ((x1 * x1).sum(dim) * (x2 * x2).sum(dim)).clamp(min=eps * eps).sqrt()
-    return dot / norms
-
-
-# Families written on top of the functions above (imported last: they use linear and dropout).
-from minigrad.nn.functional_attention import (  # noqa: E402, F401 - re-exported as F.*
-    multi_head_attention_forward,
-    scaled_dot_product_attention,
-)

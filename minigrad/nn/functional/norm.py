@@ -1,6 +1,6 @@
-"""Functional normalisation and embedding: batch_norm, layer_norm, group_norm, rms_norm and
-embedding, with PyTorch's signatures, checks and running-statistics updates. Each norm is one
-fused `Normalize` op (minigrad/ops/norm.py) on a view of the input."""
+"""Normalisation in the functional API: batch_norm, layer_norm, group_norm, rms_norm and
+normalize, with PyTorch's signatures, checks and running-statistics updates. Each norm is one
+fused op of minigrad/ops/norm.py (BatchNorm, LayerNorm, GroupNorm, RMSNorm)."""
 
 from __future__ import annotations
 
@@ -9,15 +9,13 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from minigrad.ops.norm import Embedding, Normalize, moments
+from minigrad.nn.functional._utils import _shape
+from minigrad.ops.norm import BatchNorm, GroupNorm, LayerNorm, RMSNorm, moments
 from minigrad.tensor import Tensor
 
 
-def _shape(t: Tensor) -> tuple:
-    return tuple(t.data.shape)
-
-
 def _same_dtype(op: str, input: Tensor, *others: Tensor | None) -> None:  # noqa: A002
+    """PyTorch's mixed-dtype error: statistics and parameters share the input's dtype."""
     for other in others:
         if other is not None and other.data.dtype != input.data.dtype:
             raise RuntimeError(
@@ -35,6 +33,7 @@ def _verify_batch_size(op: str, size: Sequence[int]) -> None:
 
 
 def _affine(weight: Tensor | None, bias: Tensor | None) -> tuple:
+    """The parameters that are given, and which ones they are: (has weight, has bias)."""
     params = tuple(p for p in (weight, bias) if p is not None)
     return params, (weight is not None, bias is not None)
 
@@ -66,18 +65,19 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     view = (shape[0], channels, math.prod(shape[2:]))
     pview = (1, channels, 1)
     params, affine = _affine(weight, bias)
-    options = dict(view=view, axes=(0, 2), pview=pview, eps=eps, affine=affine)
     if training:
         mean, var = moments(input.data.reshape(view), (0, 2))
         if running_mean is not None or running_var is not None:
             _update_running(running_mean, running_var, mean, var, view[0] * view[2], momentum)
-        return Normalize.apply(input, *params, stats=(mean, var), **options)
+        return BatchNorm.apply(input, *params, mean=mean, var=var, eps=eps, affine=affine,
+                               training=True)
     if running_mean is None or running_var is None:
         raise RuntimeError("batch_norm: running_mean and running_var must be defined in "
                            "evaluation mode (training=False)")
-    # copies: the op keeps the statistics for backward, and the buffers may change meanwhile
-    stats = (running_mean.data.reshape(pview).copy(), running_var.data.reshape(pview))
-    return Normalize.apply(input, *params, stats=stats, fixed=True, **options)
+    # a copy: the op keeps the mean for backward, and the buffer may change meanwhile
+    mean, var = running_mean.data.reshape(pview).copy(), running_var.data.reshape(pview)
+    return BatchNorm.apply(input, *params, mean=mean, var=var, eps=eps, affine=affine,
+                           training=False)
 
 
 def _update_running(running_mean: Tensor | None, running_var: Tensor | None, mean: np.ndarray,
@@ -127,11 +127,8 @@ def layer_norm(input: Tensor, normalized_shape: int | Sequence[int],  # noqa: A0
     shift elementwise by weight and bias of that shape."""
     ns = _normalized_shape("layer_norm", input, normalized_shape, weight, bias)
     _same_dtype("layer_norm", input, weight, bias)
-    size = math.prod(ns)
-    rows = math.prod(_shape(input)[: input.ndim - len(ns)])
     params, affine = _affine(weight, bias)
-    return Normalize.apply(input, *params, view=(rows, size), axes=(1,), pview=(1, size),
-                           eps=eps, affine=affine)
+    return LayerNorm.apply(input, *params, dims=len(ns), eps=eps, affine=affine)
 
 
 def rms_norm(input: Tensor, normalized_shape: int | Sequence[int],  # noqa: A002
@@ -144,11 +141,7 @@ def rms_norm(input: Tensor, normalized_shape: int | Sequence[int],  # noqa: A002
         input, weight = input.to(common), weight.to(common)  # noqa: A001
     if eps is None:
         eps = float(np.finfo(input.data.dtype).eps)
-    size = math.prod(ns)
-    rows = math.prod(_shape(input)[: input.ndim - len(ns)])
-    params, affine = _affine(weight, None)
-    return Normalize.apply(input, *params, view=(rows, size), axes=(1,), pview=(1, size),
-                           eps=eps, center=False, affine=affine)
+    return RMSNorm.apply(input, *(() if weight is None else (weight,)), dims=len(ns), eps=eps)
 
 
 def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,  # noqa: A002
@@ -175,68 +168,10 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,  # 
     _same_dtype("group_norm", input, weight, bias)
     _verify_batch_size("group_norm", [shape[0] * channels // num_groups, num_groups,
                                       *shape[2:]])
-    per_group = channels // num_groups
-    view = (shape[0], num_groups, per_group, math.prod(shape[2:]))
     params, affine = _affine(weight, bias)
-    return Normalize.apply(input, *params, view=view, axes=(2, 3),
-                           pview=(1, num_groups, per_group, 1), eps=eps, affine=affine)
+    return GroupNorm.apply(input, *params, groups=num_groups, eps=eps, affine=affine)
 
 
-# -- embedding -----------------------------------------------------------------------------------
-def _padding_index(padding_idx: int | None, num: int) -> int | None:
-    """padding_idx checked and made non-negative, as PyTorch (which raises AssertionError)."""
-    if padding_idx is None:
-        return None
-    if not -num <= padding_idx < num:
-        raise AssertionError(f"embedding: Padding_idx must be within num_embeddings (got "
-                             f"padding_idx={padding_idx} for {num} embeddings)")
-    return padding_idx + num if padding_idx < 0 else padding_idx
-
-
-def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,  # noqa: A002
-              max_norm: float | None = None, norm_type: float = 2.0,
-              scale_grad_by_freq: bool = False, sparse: bool = False) -> Tensor:
-    """Rows of `weight` (num_embeddings, dim) picked by the integer `input`: (*) -> (*, dim).
-    The padding_idx row gets no gradient; repeated indices accumulate theirs; with max_norm
-    the rows looked up are first renormalised in place to norm <= max_norm, as PyTorch."""
-    if weight.ndim != 2:
-        raise RuntimeError(f"embedding: 'weight' must be 2-D, got shape {_shape(weight)}")
-    if not isinstance(input, Tensor):
-        raise TypeError(f"embedding: expected input to be a Tensor of indices, got "
-                        f"{type(input).__name__}")
-    indices = input.data
-    if indices.dtype not in (np.int64, np.int32):
-        raise RuntimeError(
-            f"embedding: Expected tensor for argument #1 'indices' to have one of the following "
-            f"scalar types: Long, Int; but got {input.dtype} (shape {_shape(input)})"
-        )
-    num = weight.data.shape[0]
-    padding_idx = _padding_index(padding_idx, num)
-    bad = (indices < 0) | (indices >= num)
-    if bad.any():
-        raise IndexError(
-            f"embedding: index out of range in self: index {int(indices[bad].flat[0])} is not "
-            f"in [0, {num}) for {num} embeddings (weight shape {_shape(weight)}, indices shape "
-            f"{_shape(input)})"
-        )
-    if sparse:
-        raise NotImplementedError("embedding: sparse gradients are not supported in minigrad; "
-                                  "use sparse=False (dense gradients)")
-    if max_norm is not None:
-        _renorm_rows(weight, indices, float(max_norm), float(norm_type))
-    return Embedding.apply(weight, indices=indices, padding_idx=padding_idx,
-                           scale_by_freq=bool(scale_grad_by_freq))
-
-
-def _renorm_rows(weight: Tensor, indices: np.ndarray, max_norm: float, norm_type: float) -> None:
-    """In place, without recording: each looked-up row with norm > max_norm is scaled by
-    max_norm / (norm + 1e-7) (PyTorch's embedding_renorm_)."""
-    rows = np.unique(indices)
-    picked = weight.data[rows]
-    norms = np.linalg.norm(picked, ord=norm_type, axis=1).astype(np.float64)
-    over = norms > max_norm
-    if not over.any():
-        return
-    scale = (max_norm / (norms[over] + 1e-7)).astype(weight.data.dtype)
-    weight.data[rows[over]] = picked[over] * scale[:, None]
-    weight._bump_version()
+def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> Tensor:  # noqa: A002
+    """x / max(||x||_p, eps) along dim."""
+    return input / input.norm(p, dim=dim, keepdim=True).clamp(min=eps)

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from minigrad.autograd.node import constant
-from minigrad.nn.functional_conv import _as2d, _check_float, _lift, _ntuple
+from minigrad.nn.functional._utils import _as2d, _check_float, _lift, _ntuple
 from minigrad.ops.conv import out_size, span
 from minigrad.ops.pool import (
     AvgPool2D,
