@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 
-from minigrad.optim.optimizer import Optimizer, add, addcdiv, addcmul, check_unsupported, write
+from minigrad.optim.optimizer import Optimizer, add, addcdiv, addcmul, at_least_zero, write
 from minigrad.tensor import Tensor
 
 
@@ -37,6 +37,10 @@ class Adagrad(Optimizer):
         foreach, fused: PyTorch's kernel choices, accepted and ignored (same arithmetic).
     """
 
+    _checks = (at_least_zero("lr"), at_least_zero("lr_decay"), at_least_zero("weight_decay"),
+               at_least_zero("initial_accumulator_value"), at_least_zero("eps"))
+    _unsupported = ("differentiable",)
+
     def __init__(
         self,
         params: Iterable[Any],
@@ -51,53 +55,32 @@ class Adagrad(Optimizer):
         differentiable: bool = False,
         fused: bool | None = None,
     ) -> None:
-        if not 0.0 <= lr:
-            raise ValueError(f"Invalid learning rate: {lr}")
-        if not 0.0 <= lr_decay:
-            raise ValueError(f"Invalid lr_decay value: {lr_decay}")
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
-        if not 0.0 <= initial_accumulator_value:
-            raise ValueError(
-                f"Invalid initial_accumulator_value value: {initial_accumulator_value}"
-            )
-        if not 0.0 <= eps:
-            raise ValueError(f"Invalid epsilon value: {eps}")
-        check_unsupported("Adagrad", differentiable=differentiable)
         defaults = dict(lr=lr, lr_decay=lr_decay, eps=eps, weight_decay=weight_decay,
                         initial_accumulator_value=initial_accumulator_value, foreach=foreach,
                         maximize=maximize, differentiable=differentiable, fused=fused)
         super().__init__(params, defaults)
-        for group in self.param_groups:
+        for group in self.param_groups:  # PyTorch makes Adagrad's state at construction
             for p in group["params"]:
-                self._init_state(p)
+                self._init_state(p, group)
 
-    def _init_state(self, p: Tensor) -> dict[str, Any]:
+    def _init_state(self, p: Tensor, group: dict[str, Any]) -> None:
         state = self.state[p]
         state["step"] = Tensor._make(np.array(0.0, dtype=np.float32))
-        start = self.defaults["initial_accumulator_value"]
+        start = self.defaults["initial_accumulator_value"]  # not the group's: PyTorch's quirk
         state["sum"] = Tensor._make(np.full_like(p.data, start))
-        return state
 
-    def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        """One Adagrad update of every parameter that has a gradient."""
-        loss = self._evaluate(closure)
-        for group in self.param_groups:
-            lr, lr_decay = float(group["lr"]), float(group["lr_decay"])
-            eps, weight_decay = float(group["eps"]), float(group["weight_decay"])
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                state = self.state[p] or self._init_state(p)  # params added after construction
-                state["step"].data += 1
-                step = float(state["step"].data)
-                grad = -p.grad.data if group["maximize"] else p.grad.data
-                if weight_decay != 0:
-                    grad = add(grad, p.data, weight_decay)
-                clr = lr / (1 + (step - 1) * lr_decay)
-                state_sum = state["sum"].data
-                state_sum[...] = addcmul(state_sum, grad, grad, 1)
-                std = np.sqrt(state_sum)
-                std += eps
-                write(p, addcdiv(p.data, grad, std, -clr))
-        return loss
+    def _update(self, p: Tensor, group: dict[str, Any]) -> None:
+        lr, lr_decay = float(group["lr"]), float(group["lr_decay"])
+        eps, weight_decay = float(group["eps"]), float(group["weight_decay"])
+        state = self.state[p]
+        state["step"].data += 1
+        step = float(state["step"].data)
+        grad = -p.grad.data if group["maximize"] else p.grad.data
+        if weight_decay != 0:
+            grad = add(grad, p.data, weight_decay)
+        clr = lr / (1 + (step - 1) * lr_decay)
+        state_sum = state["sum"].data
+        state_sum[...] = addcmul(state_sum, grad, grad, 1)
+        std = np.sqrt(state_sum)
+        std += eps
+        write(p, addcdiv(p.data, grad, std, -clr))

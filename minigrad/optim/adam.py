@@ -12,7 +12,8 @@ from minigrad.optim.optimizer import (
     add,
     addcdiv,
     addcmul,
-    check_unsupported,
+    at_least_zero,
+    beta_below_one,
     lerp,
     write,
 )
@@ -48,6 +49,10 @@ class Adam(Optimizer):
         foreach, fused: PyTorch's kernel choices, accepted and ignored (same arithmetic).
     """
 
+    _checks = (at_least_zero("lr"), at_least_zero("eps"), beta_below_one(0), beta_below_one(1),
+               at_least_zero("weight_decay"))
+    _unsupported = ("capturable", "differentiable")
+
     def __init__(
         self,
         params: Iterable[Any],
@@ -64,35 +69,25 @@ class Adam(Optimizer):
         fused: bool | None = None,
         decoupled_weight_decay: bool = False,
     ) -> None:
-        if not 0.0 <= lr:
-            raise ValueError(f"Invalid learning rate: {lr}")
-        if not 0.0 <= eps:
-            raise ValueError(f"Invalid epsilon value: {eps}")
-        if not 0.0 <= betas[0] < 1.0:
-            raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
-        if not 0.0 <= betas[1] < 1.0:
-            raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
-        check_unsupported(type(self).__name__, capturable=capturable,
-                          differentiable=differentiable)
         defaults = dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
                         amsgrad=amsgrad, maximize=maximize, foreach=foreach,
                         capturable=capturable, differentiable=differentiable, fused=fused,
                         decoupled_weight_decay=decoupled_weight_decay)
         super().__init__(params, defaults)
 
+    def _init_state(self, p: Tensor, group: dict[str, Any]) -> None:
+        state = self.state[p]
+        state["step"] = Tensor._make(np.array(0.0, dtype=np.float32))
+        state["exp_avg"] = Tensor._make(np.zeros_like(p.data))
+        state["exp_avg_sq"] = Tensor._make(np.zeros_like(p.data))
+        if group["amsgrad"]:
+            state["max_exp_avg_sq"] = Tensor._make(np.zeros_like(p.data))
+
     def _update(self, p: Tensor, group: dict[str, Any]) -> None:
         lr, eps, weight_decay = float(group["lr"]), float(group["eps"]), \
             float(group["weight_decay"])
         beta1, beta2 = (float(b) for b in group["betas"])
         state = self.state[p]
-        if len(state) == 0:
-            state["step"] = Tensor._make(np.array(0.0, dtype=np.float32))
-            state["exp_avg"] = Tensor._make(np.zeros_like(p.data))
-            state["exp_avg_sq"] = Tensor._make(np.zeros_like(p.data))
-            if group["amsgrad"]:
-                state["max_exp_avg_sq"] = Tensor._make(np.zeros_like(p.data))
         param, grad = p.data, (-p.grad.data if group["maximize"] else p.grad.data)
         exp_avg, exp_avg_sq = state["exp_avg"].data, state["exp_avg_sq"].data
         state["step"].data += 1  # float32, like PyTorch's step tensor

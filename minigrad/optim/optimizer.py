@@ -1,11 +1,13 @@
-"""`Optimizer`: the base of every optimizer. It keeps PyTorch's `param_groups` and `state`, and
-the NumPy update kernels the optimizers share, rounded the way PyTorch's CPU kernels round."""
+"""`Optimizer`: the base of every optimizer. It keeps PyTorch's `param_groups` and `state`, runs
+the step loop and the option checks for every optimizer, and holds the NumPy update kernels the
+optimizers share, rounded the way PyTorch's CPU kernels round."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from copy import deepcopy
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -34,9 +36,22 @@ class Optimizer:
 
     `param_groups` is a list of dicts holding 'params' and every option; `state` maps a parameter
     Tensor to a dict of its buffers (minigrad Tensors) and counters, as in PyTorch.
+
+    An optimizer subclass declares `_checks` (its option checks, in PyTorch's order) and
+    `_unsupported` (PyTorch flags minigrad rejects), and defines `_update` (one parameter's
+    update) and, if its state is made before the first update, `_init_state`. The constructor
+    runs the checks on `defaults`; `step()` loops over the groups and parameters.
     """
 
+    _checks: tuple[OptionCheck, ...] = ()
+    _unsupported: tuple[str, ...] = ()
+    # step() calls so far, and the count when the first lr scheduler was attached: a scheduler
+    # stepped before the optimizer has stepped since then warns, as in PyTorch.
+    _step_count: int = 0
+    _scheduled_at_step: int | None = None
+
     def __init__(self, params: Iterable[Any], defaults: dict[str, Any]) -> None:
+        self._validate(defaults)
         self.defaults = defaults
         if isinstance(params, Tensor):
             raise TypeError(
@@ -122,16 +137,34 @@ class Optimizer:
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient; returns the closure's loss, if given."""
+        self._step_count += 1
         loss = self._evaluate(closure)
         for group in self.param_groups:
             for p in group["params"]:
-                if p.grad is not None:
-                    self._update(p, group)
+                if p.grad is None:
+                    continue
+                if not self.state.get(p):  # .get: a parameter without state gets no entry
+                    self._init_state(p, group)
+                self._update(p, group)
         return loss
+
+    def _init_state(self, p: Tensor, group: dict[str, Any]) -> None:
+        """Fill `self.state[p]` before p's first update (optimizers with buffers define it)."""
 
     def _update(self, p: Tensor, group: dict[str, Any]) -> None:
         """One parameter's update under its group's options (each optimizer defines it)."""
         raise NotImplementedError(f"{type(self).__name__} defines no update rule")
+
+    def _validate(self, defaults: dict[str, Any]) -> None:
+        """Run this optimizer's option checks on its defaults, then reject unsupported flags."""
+        for check in self._checks:
+            if check.fails(defaults):
+                raise ValueError(check.message.format(**defaults))
+        for flag in self._unsupported:
+            if defaults[flag]:
+                raise NotImplementedError(
+                    f"{type(self).__name__}: {flag}=True is not supported by minigrad"
+                )
 
     @staticmethod
     def _evaluate(closure: Callable[[], Any] | None) -> Any:
@@ -211,6 +244,54 @@ def _cast(param: Tensor, value: Any, key: Any = None) -> Any:
     return value
 
 
+# -- option checks --------------------------------------------------------------------------------
+# The constructor options PyTorch checks, with its messages. An optimizer lists the checks that
+# apply to it in `_checks`, in PyTorch's order: the first failing one is the error raised.
+
+
+@dataclass(frozen=True)
+class OptionCheck:
+    """One option rule: when `fails(defaults)`, the constructor raises ValueError(message).
+
+    `message` is formatted with the options: "Invalid learning rate: {lr}".
+    """
+
+    fails: Callable[[dict[str, Any]], bool]
+    message: str
+
+
+_INVALID = {
+    "lr": "Invalid learning rate: {lr}",
+    "eps": "Invalid epsilon value: {eps}",
+    "momentum": "Invalid momentum value: {momentum}",
+    "weight_decay": "Invalid weight_decay value: {weight_decay}",
+    "alpha": "Invalid alpha value: {alpha}",
+    "lr_decay": "Invalid lr_decay value: {lr_decay}",
+    "initial_accumulator_value": "Invalid initial_accumulator_value value: "
+                                 "{initial_accumulator_value}",
+}
+
+
+def at_least_zero(option: str, *, nan_passes: bool = False) -> OptionCheck:
+    """The option must be >= 0. PyTorch's SGD tests `value < 0.0`, which lets NaN through
+    (`nan_passes=True`); the other optimizers test `not 0.0 <= value`, which rejects it."""
+    if nan_passes:
+        return OptionCheck(lambda o: o[option] < 0.0, _INVALID[option])
+    return OptionCheck(lambda o: not 0.0 <= o[option], _INVALID[option])
+
+
+def beta_below_one(index: int) -> OptionCheck:
+    """betas[index] must lie in [0, 1)."""
+    return OptionCheck(lambda o: not 0.0 <= o["betas"][index] < 1.0,
+                       f"Invalid beta parameter at index {index}: {{betas[{index}]}}")
+
+
+NESTEROV = OptionCheck(
+    lambda o: bool(o["nesterov"]) and (o["momentum"] <= 0 or o["dampening"] != 0),
+    "Nesterov momentum requires a momentum and zero dampening",
+)
+
+
 # -- update kernels -------------------------------------------------------------------------------
 # PyTorch's CPU kernels compute `add(x, alpha)`, `lerp` and `addcmul` as one fused multiply-add
 # (vec::fmadd: a single rounding), `addcdiv` as self + (value * t1) / t2, and round every Python
@@ -260,10 +341,3 @@ def write(param: Tensor, value: np.ndarray) -> None:
     """Store an update into the parameter's own memory and bump its version counter."""
     param.data[...] = value
     param._bump_version()
-
-
-def check_unsupported(name: str, **flags: Any) -> None:
-    """Reject PyTorch options that change semantics minigrad does not implement."""
-    for flag, value in flags.items():
-        if value:
-            raise NotImplementedError(f"{name}: {flag}=True is not supported by minigrad")

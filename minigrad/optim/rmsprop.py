@@ -7,15 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from minigrad.optim.optimizer import (
-    Optimizer,
-    add,
-    addcdiv,
-    addcmul,
-    check_unsupported,
-    lerp,
-    write,
-)
+from minigrad.optim.optimizer import Optimizer, add, addcdiv, addcmul, at_least_zero, lerp, write
 from minigrad.tensor import Tensor
 
 
@@ -54,6 +46,10 @@ class RMSprop(Optimizer):
         foreach: PyTorch's kernel choice, accepted and ignored (same arithmetic).
     """
 
+    _checks = (at_least_zero("lr"), at_least_zero("eps"), at_least_zero("momentum"),
+               at_least_zero("weight_decay"), at_least_zero("alpha"))
+    _unsupported = ("capturable", "differentiable")
+
     def __init__(
         self,
         params: Iterable[Any],
@@ -68,33 +64,24 @@ class RMSprop(Optimizer):
         maximize: bool = False,
         differentiable: bool = False,
     ) -> None:
-        if not 0.0 <= lr:
-            raise ValueError(f"Invalid learning rate: {lr}")
-        if not 0.0 <= eps:
-            raise ValueError(f"Invalid epsilon value: {eps}")
-        if not 0.0 <= momentum:
-            raise ValueError(f"Invalid momentum value: {momentum}")
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
-        if not 0.0 <= alpha:
-            raise ValueError(f"Invalid alpha value: {alpha}")
-        check_unsupported("RMSprop", capturable=capturable, differentiable=differentiable)
         defaults = dict(lr=lr, momentum=momentum, alpha=alpha, eps=eps, centered=centered,
                         weight_decay=weight_decay, capturable=capturable, foreach=foreach,
                         maximize=maximize, differentiable=differentiable)
         super().__init__(params, defaults)
 
+    def _init_state(self, p: Tensor, group: dict[str, Any]) -> None:
+        state = self.state[p]
+        state["step"] = Tensor._make(np.array(0.0, dtype=np.float32))
+        state["square_avg"] = Tensor._make(np.zeros_like(p.data))
+        if float(group["momentum"]) > 0:
+            state["momentum_buffer"] = Tensor._make(np.zeros_like(p.data))
+        if group["centered"]:
+            state["grad_avg"] = Tensor._make(np.zeros_like(p.data))
+
     def _update(self, p: Tensor, group: dict[str, Any]) -> None:
         lr, alpha, eps = float(group["lr"]), float(group["alpha"]), float(group["eps"])
         weight_decay, momentum = float(group["weight_decay"]), float(group["momentum"])
         state = self.state[p]
-        if len(state) == 0:
-            state["step"] = Tensor._make(np.array(0.0, dtype=np.float32))
-            state["square_avg"] = Tensor._make(np.zeros_like(p.data))
-            if momentum > 0:
-                state["momentum_buffer"] = Tensor._make(np.zeros_like(p.data))
-            if group["centered"]:
-                state["grad_avg"] = Tensor._make(np.zeros_like(p.data))
         param, grad = p.data, (-p.grad.data if group["maximize"] else p.grad.data)
         state["step"].data += 1
         if weight_decay != 0:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
-from minigrad.optim.optimizer import Optimizer, add, check_unsupported, write
+from minigrad.optim.optimizer import NESTEROV, Optimizer, add, at_least_zero, write
 from minigrad.tensor import Tensor
 
 
@@ -35,6 +35,11 @@ class SGD(Optimizer):
         foreach, fused: PyTorch's kernel choices, accepted and ignored (same arithmetic).
     """
 
+    # PyTorch's SGD compares `value < 0.0`, so a NaN option passes its checks.
+    _checks = (at_least_zero("lr", nan_passes=True), at_least_zero("momentum", nan_passes=True),
+               at_least_zero("weight_decay", nan_passes=True), NESTEROV)
+    _unsupported = ("differentiable",)
+
     def __init__(
         self,
         params: Iterable[Any],
@@ -49,40 +54,25 @@ class SGD(Optimizer):
         differentiable: bool = False,
         fused: bool | None = None,
     ) -> None:
-        if lr < 0.0:
-            raise ValueError(f"Invalid learning rate: {lr}")
-        if momentum < 0.0:
-            raise ValueError(f"Invalid momentum value: {momentum}")
-        if weight_decay < 0.0:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
-        if nesterov and (momentum <= 0 or dampening != 0):
-            raise ValueError("Nesterov momentum requires a momentum and zero dampening")
-        check_unsupported("SGD", differentiable=differentiable)
         defaults = dict(lr=lr, momentum=momentum, dampening=dampening,
                         weight_decay=weight_decay, nesterov=nesterov, maximize=maximize,
                         foreach=foreach, differentiable=differentiable, fused=fused)
         super().__init__(params, defaults)
 
-    def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        """One SGD update of every parameter that has a gradient."""
-        loss = self._evaluate(closure)
-        for group in self.param_groups:
-            lr, momentum = float(group["lr"]), float(group["momentum"])
-            dampening, weight_decay = float(group["dampening"]), float(group["weight_decay"])
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                grad = -p.grad.data if group["maximize"] else p.grad.data
-                if weight_decay != 0:
-                    grad = add(grad, p.data, weight_decay)
-                if momentum != 0:
-                    state = self.state[p]
-                    buf = state.get("momentum_buffer")
-                    if buf is None:
-                        buf = state["momentum_buffer"] = Tensor._make(grad.copy())
-                    else:
-                        buf.data *= momentum
-                        buf.data[...] = add(buf.data, grad, 1 - dampening)
-                    grad = add(grad, buf.data, momentum) if group["nesterov"] else buf.data
-                write(p, add(p.data, grad, -lr))
-        return loss
+    def _update(self, p: Tensor, group: dict[str, Any]) -> None:
+        lr, momentum = float(group["lr"]), float(group["momentum"])
+        dampening, weight_decay = float(group["dampening"]), float(group["weight_decay"])
+        grad = -p.grad.data if group["maximize"] else p.grad.data
+        if weight_decay != 0:
+            grad = add(grad, p.data, weight_decay)
+        if momentum != 0:
+            # The buffer is made here, from the first gradient: SGD has no `_init_state`.
+            state = self.state[p]
+            buf = state.get("momentum_buffer")
+            if buf is None:
+                buf = state["momentum_buffer"] = Tensor._make(grad.copy())
+            else:
+                buf.data *= momentum
+                buf.data[...] = add(buf.data, grad, 1 - dampening)
+            grad = add(grad, buf.data, momentum) if group["nesterov"] else buf.data
+        write(p, add(p.data, grad, -lr))

@@ -1,5 +1,6 @@
 """The Optimizer base (minigrad/optim/optimizer.py): param groups, state, zero_grad, closures,
-state dicts and every error, exercised through SGD and Adam; and the shared update kernels."""
+state dicts and every error, exercised through SGD and Adam; and the shared update kernels.
+The option checks declared in optimizer.py are tested in each optimizer's own file."""
 
 from __future__ import annotations
 
