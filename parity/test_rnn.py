@@ -14,6 +14,9 @@ Dropout between layers in train mode: torch's RNN kernels draw each inner layer'
 
 from __future__ import annotations
 
+import ast
+import inspect
+
 import numpy as np
 import pytest
 
@@ -183,6 +186,9 @@ MODULES = [
     ("rnn-cell", lambda nn: nn.RNNCell(3, 5, nonlinearity="relu")),
     ("lstm-cell", lambda nn: nn.LSTMCell(3, 5)),
     ("gru-cell-nobias", lambda nn: nn.GRUCell(3, 5, bias=False)),
+    ("rnn-positional", lambda nn: nn.RNN(4, 3, 2, "relu", False, True, 0.0, True)),
+    ("lstm-positional", lambda nn: nn.LSTM(4, 3, 2, True, False, 0.0, True, 0)),
+    ("gru-positional", lambda nn: nn.GRU(4, 3, 2, False, True, 0.0, True)),
 ]
 
 
@@ -201,6 +207,24 @@ def test_keys_names_and_repr_match_torch(make) -> None:
 @pytest.mark.parametrize("make", [pytest.param(m, id=i) for i, m in MODULES])
 def test_default_initialisation_matches_torch_after_seed(make) -> None:
     _same_after_seed(lambda: make(mg_rnn), lambda: make(torch.nn))
+
+
+def _torch_parameters(cls) -> list[tuple[str, object]]:
+    """(name, default) per constructor parameter; from the docstring's first line,
+    `__init__(input_size,hidden_size,num_layers=1,...)`, where torch's own takes *args."""
+    params = list(inspect.signature(cls.__init__).parameters.values())[1:]
+    if all(p.kind is p.POSITIONAL_OR_KEYWORD for p in params):
+        return [(p.name, p.default) for p in params]
+    call = ast.parse(cls.__doc__.strip().splitlines()[0].replace("__init__", "f", 1)).body[0].value
+    return ([(a.id, inspect.Parameter.empty) for a in call.args]
+            + [(k.arg, ast.literal_eval(k.value)) for k in call.keywords])
+
+
+@pytest.mark.parametrize("name", ["RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell"])
+def test_constructor_signature_matches_torch_documented_one(name) -> None:
+    ours = [(p.name, p.default) for p in inspect.signature(getattr(mg_rnn, name)).parameters
+            .values() if p.kind is p.POSITIONAL_OR_KEYWORD]
+    assert ours == _torch_parameters(getattr(torch.nn, name))
 
 
 def report() -> None:

@@ -349,16 +349,21 @@ class _Builder:
         return dot
 
 
-def make_dot(output: Any, params: Mapping[str, Any] | None = None, show_attrs: bool = False,
-             show_saved: bool = False, show_grads: bool = True, collapse: str | None = None,
-             model: Any = None, max_attr_chars: int = 50, vanishing: float = VANISHING_BELOW,
+def make_dot(var: Any, params: Mapping[str, Any] | None = None, show_attrs: bool = False,
+             show_saved: bool = False, max_attr_chars: int = 50, *, show_grads: bool = True,
+             collapse: str | None = None, model: Any = None, vanishing: float = VANISHING_BELOW,
              exploding: float = EXPLODING_ABOVE) -> Any:
-    """Draw the backward graph of `output` (a Tensor or a tuple of them) as a graphviz.Digraph.
+    """Draw the backward graph of `var` (a Tensor or a tuple of them) as a graphviz.Digraph.
+
+    The first five parameters are torchviz's, in its order; the rest are keyword-only.
 
     Args:
+        var: the output tensor, or a tuple or list of them.
         params: name -> tensor (e.g. `dict(model.named_parameters())`) to label the leaves.
-        show_attrs: list each op's non-tensor attributes (dim, keepdim, index shapes, ...).
+        show_attrs: list each op's non-tensor attributes (dim, keepdim, index shapes, ...) and
+            which of its values it saved.
         show_saved: draw the tensors each op kept for backward (its `_saved` / `_out`).
+        max_attr_chars: longest attribute value shown by show_attrs; longer ones end in "...".
         show_grads: on tensors with a `.grad`, print gradient statistics and colour by norm.
         collapse: None, or "module" to draw each innermost module as one node.
         model: the model, for full module names (`layers.0.linear1`) and nested clusters;
@@ -369,11 +374,15 @@ def make_dot(output: Any, params: Mapping[str, Any] | None = None, show_attrs: b
     `.render()`, `.pipe()` and notebooks need the `dot` program (else DotNotFoundError).
     """
     gv = _graphviz()
-    outputs = tuple(output) if isinstance(output, (tuple, list)) else (output,)
+    outputs = tuple(var) if isinstance(var, (tuple, list)) else (var,)
     for t in outputs:
         if not (hasattr(t, "grad_fn") and hasattr(t, "data")):
             raise TypeError(f"make_dot: expected a Tensor or a tuple of Tensors, got "
                             f"{type(t).__name__}")
+    # A bool here is most likely show_grads passed in the fifth place, where it used to be.
+    if isinstance(max_attr_chars, bool) or not isinstance(max_attr_chars, int):
+        raise TypeError(f"make_dot: max_attr_chars must be an int, got "
+                        f"{type(max_attr_chars).__name__} (show_grads is keyword-only)")
     if collapse not in (None, "module"):
         raise ValueError(f"make_dot: collapse must be None or 'module', got {collapse!r}")
     builder = _Builder(params, show_attrs, show_saved, show_grads, max_attr_chars, vanishing,

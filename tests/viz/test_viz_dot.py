@@ -3,6 +3,7 @@ saved tensors and attributes, gradient colours; asserted on the parsed DOT text.
 
 from __future__ import annotations
 
+import inspect
 import re
 
 import numpy as np
@@ -325,3 +326,55 @@ def test_3000_layer_chain_builds_dot_source_without_recursion():
     assert len(edges) == 3000 * (2 + 3 + 1) + 1 and "5998 (Linear)" in source
     collapsed = parse(make_dot(out, model=model, collapse="module"))
     assert len(collapsed[0]) == 6000 + 2 and len(collapsed[1]) == 6001
+
+
+def test_make_dot_signature_starts_with_torchviz_parameters_in_order():
+    params = list(inspect.signature(make_dot).parameters.values())
+    assert [(p.name, p.default) for p in params[:5]] == [
+        ("var", inspect.Parameter.empty), ("params", None), ("show_attrs", False),
+        ("show_saved", False), ("max_attr_chars", 50)]
+    assert all(p.kind is p.POSITIONAL_OR_KEYWORD for p in params[:5])
+    assert {p.name for p in params[5:]} == {"show_grads", "collapse", "model", "vanishing",
+                                            "exploding"}
+    assert all(p.kind is p.KEYWORD_ONLY for p in params[5:])
+
+
+def test_make_dot_positional_params_and_var_keyword_as_torchviz():
+    model, loss = xor_loss()
+    named = dict(model.named_parameters())
+    expected = make_dot(loss, params=named).source
+    assert make_dot(loss, named).source == expected
+    assert make_dot(var=loss, params=named).source == expected
+    nodes, _, _ = parse(make_dot(var=loss))
+    assert len(by_label(nodes, "BinaryCrossEntropyBackward0")) == 1
+    assert len(by_label(nodes, "hidden.weight")) == 1  # names still inferred from the modules
+
+
+def test_make_dot_positional_show_attrs_show_saved_and_max_attr_chars():
+    model, loss = xor_loss()
+    named = dict(model.named_parameters())
+    assert make_dot(loss, named, True).source == make_dot(loss, named, show_attrs=True).source
+    assert make_dot(loss, named, False, True).source == \
+        make_dot(loss, named, show_saved=True).source
+    both = make_dot(loss, named, True, True, 50).source
+    assert both == make_dot(loss, params=named, show_attrs=True, show_saved=True).source
+    nodes, edges, _ = parse(make_dot(loss, named, False, True))
+    assert len([e for e in edges if e[2].get("dir") == "none"]) == 8  # as with show_saved=True
+    a = minigrad.randn(3, 2, requires_grad=True)
+    y = a.sum(dim=1, keepdim=True).mean()
+    wide, _, _ = parse(make_dot(y, None, True, False, 50))
+    narrow, _, _ = parse(make_dot(y, None, True, False, 4))
+    label = {v["label"].split("\n")[0]: v["label"] for v in wide.values()}["SumBackward0"]
+    short = {v["label"].split("\n")[0]: v["label"] for v in narrow.values()}["SumBackward0"]
+    assert "shape  : (3, 2)" in label and "shape  : (..." in short
+
+
+def test_make_dot_minigrad_options_are_keyword_only():
+    model, loss = xor_loss()
+    named = dict(model.named_parameters())
+    with pytest.raises(TypeError):
+        make_dot(loss, named, False, False, 50, False)  # show_grads is keyword-only
+    with pytest.raises(TypeError, match="max_attr_chars must be an int, got bool"):
+        make_dot(loss, named, False, False, False)  # show_grads where it used to be
+    hidden = parse(make_dot(loss, named, show_grads=False, model=model, collapse="module"))[0]
+    assert any(v.get("shape") == "box3d" for v in hidden.values())
