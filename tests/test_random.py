@@ -1,9 +1,11 @@
 """Torch-free tests of minigrad.random: API, ranges, reproducibility, state, statistics."""
+
 from fractions import Fraction
 
 import numpy as np
 import pytest
 
+import minigrad
 from minigrad import random as mrandom
 from minigrad.random import Generator
 
@@ -102,6 +104,13 @@ def test_reproducible_after_manual_seed():
         assert np.array_equal(x, y) and np.array_equal(x, z)
     assert mrandom.initial_seed() == 77
     assert not np.array_equal(_draw_all(Generator(78))[0], a[0])
+
+
+def test_manual_seed_makes_draws_repeatable():
+    minigrad.manual_seed(3)
+    a = minigrad.randn(5)
+    minigrad.manual_seed(3)
+    assert minigrad.equal(a, minigrad.randn(5))
 
 
 def test_generators_are_independent():

@@ -1,7 +1,8 @@
 """Indexing ops (minigrad/ops/index.py): __getitem__ with every index form (ints, slices with
 steps, Ellipsis, None, integer lists/arrays/tensors with repeated entries, boolean masks,
 advanced mixed with basic), gather and index_select, against NumPy; gradients are read off
-the NumPy reference, so repeated indices must accumulate."""
+the NumPy reference, so repeated indices must accumulate. scatter / scatter_add (and the in-place
+forms): last write wins, accumulation, gradchecks, out-of-range indices."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import numpy as np
 import pytest
 
 import minigrad
+from minigrad.autograd import gradcheck
+from tests.helpers import check_grad, check_gradgrad, grads_of, leaf, selection_grad
 
 SHAPE = (3, 4, 5)
 _MASK_34 = np.array([[True, False, True, False], [False, False, True, True],
@@ -67,7 +70,7 @@ INDEX_IDS = [row[0] for row in INDICES]
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("name,index,np_index", INDICES, ids=INDEX_IDS)
-def test_getitem_forward_matches_numpy_and_keeps_dtype(name, index, np_index, dtype, rng, leaf):
+def test_getitem_forward_matches_numpy_and_keeps_dtype(name, index, np_index, dtype, rng):
     x = rng.standard_normal(SHAPE).astype(dtype)
     out = leaf(x, dtype)[index]
     expected = x[np_index]
@@ -76,14 +79,13 @@ def test_getitem_forward_matches_numpy_and_keeps_dtype(name, index, np_index, dt
 
 
 @pytest.mark.parametrize("name,index,np_index", INDICES, ids=INDEX_IDS)
-def test_getitem_gradcheck_float64(name, index, np_index, rng, check_grad):
+def test_getitem_gradcheck_float64(name, index, np_index, rng):
     check_grad(lambda t: t[index], rng.standard_normal(SHAPE))
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("name,index,np_index", INDICES, ids=INDEX_IDS)
-def test_getitem_grad_accumulates_upstream_at_indexed_positions(name, index, np_index, dtype,
-                                                                rng, grads_of):
+def test_getitem_grad_accumulates_upstream_at_indexed_positions(name, index, np_index, dtype, rng):
     x = rng.standard_normal(SHAPE).astype(dtype)
     g = rng.standard_normal(x[np_index].shape)
     _, (gx,) = grads_of(lambda t: t[index], x, upstream=g, dtype=dtype)
@@ -111,9 +113,7 @@ INT_WITH_ADVANCED = [
 
 @pytest.mark.parametrize("name,index,ref", INT_WITH_ADVANCED,
                          ids=[row[0] for row in INT_WITH_ADVANCED])
-def test_getitem_applies_ints_before_advanced_indices_like_pytorch(name, index, ref, rng,
-                                                                   grads_of, selection_grad,
-                                                                   check_grad):
+def test_getitem_applies_ints_before_advanced_indices_like_pytorch(name, index, ref, rng):
     x = rng.standard_normal(SHAPE)
     expected = ref(x)
     g = rng.standard_normal(expected.shape)
@@ -124,19 +124,19 @@ def test_getitem_applies_ints_before_advanced_indices_like_pytorch(name, index, 
     check_grad(lambda t: t[index], x)
 
 
-def test_getitem_with_repeated_index_counts_each_use(leaf):
+def test_getitem_with_repeated_index_counts_each_use():
     t = leaf([1.0, 2.0, 3.0])
     t[[0, 0, 0, 2]].sum().backward()
     np.testing.assert_array_equal(t.grad.numpy(), [3.0, 0.0, 1.0])
 
 
-def test_getitem_results_used_twice_accumulate(leaf):
+def test_getitem_results_used_twice_accumulate():
     t = leaf([1.0, 2.0, 3.0])
     (t[1] * t[1:]).sum().backward()  # d/dt1 = 2 t1 + t2, d/dt2 = t1
     np.testing.assert_allclose(t.grad.numpy(), [0.0, 2.0 * 2.0 + 3.0, 2.0])
 
 
-def test_getitem_with_comparison_mask_selects_and_routes_grad(rng, leaf):
+def test_getitem_with_comparison_mask_selects_and_routes_grad(rng):
     x = rng.standard_normal((4, 5))
     t = leaf(x)
     picked = t[t > 0]
@@ -145,12 +145,12 @@ def test_getitem_with_comparison_mask_selects_and_routes_grad(rng, leaf):
     np.testing.assert_array_equal(t.grad.numpy(), (x > 0) * 1.0)
 
 
-def test_getitem_out_of_range_raises_index_error(leaf):
+def test_getitem_out_of_range_raises_index_error():
     with pytest.raises(IndexError, match="out of bounds"):
         leaf(np.ones(3))[5]
 
 
-def test_getitem_with_float_index_tensor_raises_index_error(leaf):
+def test_getitem_with_float_index_tensor_raises_index_error():
     with pytest.raises(IndexError):
         leaf(np.ones(3))[minigrad.tensor([0.0, 1.0])]
 
@@ -173,7 +173,7 @@ GATHERS = [
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("name,dim,index", GATHERS, ids=[row[0] for row in GATHERS])
-def test_gather_forward_and_grad_match_numpy(name, dim, index, dtype, rng, grads_of):
+def test_gather_forward_and_grad_match_numpy(name, dim, index, dtype, rng):
     x = rng.standard_normal((3, 4)).astype(dtype)
     g = rng.standard_normal(index.shape)
     out, (gx,) = grads_of(lambda t: t.gather(dim, minigrad.tensor(index)), x, upstream=g,
@@ -188,23 +188,23 @@ def test_gather_forward_and_grad_match_numpy(name, dim, index, dtype, rng, grads
 
 
 @pytest.mark.parametrize("name,dim,index", GATHERS, ids=[row[0] for row in GATHERS])
-def test_gather_gradcheck_float64(name, dim, index, rng, check_grad):
+def test_gather_gradcheck_float64(name, dim, index, rng):
     check_grad(lambda t: minigrad.gather(t, dim, minigrad.tensor(index)),
                rng.standard_normal((3, 4)))
 
 
-def test_gather_with_out_of_range_index_raises(leaf):
+def test_gather_with_out_of_range_index_raises():
     with pytest.raises(IndexError, match="gather"):
         leaf(np.ones((2, 3))).gather(1, minigrad.tensor([[3], [0]]))
 
 
-def test_gather_with_float_index_raises(leaf):
+def test_gather_with_float_index_raises():
     with pytest.raises(RuntimeError, match="gather"):
         leaf(np.ones((2, 3))).gather(1, minigrad.tensor([[1.0], [0.0]]))
 
 
 @pytest.mark.parametrize("dim", [0, 1, -1])
-def test_index_select_with_repeats_matches_numpy_and_accumulates(dim, rng, grads_of, check_grad):
+def test_index_select_with_repeats_matches_numpy_and_accumulates(dim, rng):
     x = rng.standard_normal((3, 4))
     idx = np.array([2, 0, 2])
     expected = np.take(x, idx, axis=dim)
@@ -226,10 +226,39 @@ def test_index_select_with_repeats_matches_numpy_and_accumulates(dim, rng, grads
      ([0, 1], slice(None), [4, 4])],
     ids=["int", "slice_step", "list_repeated", "ellipsis_list", "bool_mask", "split_lists"],
 )
-def test_getitem_second_derivative_gradgradcheck_float64(index, rng, check_gradgrad):
+def test_getitem_second_derivative_gradgradcheck_float64(index, rng):
     check_gradgrad(lambda t: t[index] ** 2, rng.standard_normal(SHAPE))
 
 
-def test_gather_second_derivative_gradgradcheck_float64(rng, check_gradgrad):
+def test_gather_second_derivative_gradgradcheck_float64(rng):
     index = minigrad.tensor([[0, 0], [2, 1], [3, 3]])
     check_gradgrad(lambda t: t.gather(1, index).exp(), rng.standard_normal((3, 4)))
+
+
+# -- scatter and scatter_add -----------------------------------------------------------------------
+def test_scatter_writes_src_and_last_write_wins():
+    idx = minigrad.tensor([[0, 1], [2, 3], [4, 4]])
+    src = minigrad.arange(6).float().reshape(3, 2)
+    out = minigrad.zeros(3, 5).scatter(1, idx, src)
+    assert out.tolist() == [[0, 1, 0, 0, 0], [0, 0, 2, 3, 0], [0, 0, 0, 0, 5]]
+
+
+def test_scatter_value_builds_one_hot_in_place():
+    labels = minigrad.tensor([[1], [0], [3]])
+    one_hot = minigrad.zeros(3, 4).scatter_(1, labels, 1.0)
+    assert one_hot.tolist() == [[0, 1, 0, 0], [1, 0, 0, 0], [0, 0, 0, 1]]
+
+
+def test_scatter_add_accumulates_and_gradchecks():
+    idx = minigrad.tensor([[0, 0, 2], [1, 2, 1]])
+    base = minigrad.tensor(np.ones((2, 3)), requires_grad=True)
+    src = minigrad.tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+    assert base.scatter_add(1, idx, src).tolist() == [[2, 1, 3], [1, 9, 5]]
+    assert gradcheck(lambda b, s: b.scatter_add(1, idx, s), (base, src))
+    assert gradcheck(lambda b, s: b.scatter(1, minigrad.tensor([[2, 0, 1]] * 2), s),
+                     (base, src))
+
+
+def test_scatter_rejects_out_of_range_index():
+    with pytest.raises(IndexError, match="scatter: index out of bounds for dimension 1 with size"):
+        minigrad.zeros(2, 3).scatter(1, minigrad.tensor([[3], [0]]), 1.0)

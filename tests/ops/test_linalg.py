@@ -1,6 +1,7 @@
 """Matrix products (minigrad/ops/linalg.py): matmul in every rank combination PyTorch allows
 (1-D operands promoted, batch dims broadcast), through `@`, matmul/mm/bmm/dot, against
-NumPy values and NumPy-derived gradients, with float64 gradcheck and second derivatives."""
+NumPy values and NumPy-derived gradients, with float64 gradcheck and second derivatives; einsum
+against NumPy with gradchecks, and its errors."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import numpy as np
 import pytest
 
 import minigrad
+from minigrad.autograd import gradcheck, gradgradcheck
+from tests.helpers import check_grad, check_gradgrad, grads_of, leaf
 
 # (id, shape of a, shape of b)
 MATMUL_SHAPES = [
@@ -55,8 +58,7 @@ FORMS = {
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("form", list(FORMS))
 @pytest.mark.parametrize("name,shape_a,shape_b", MATMUL_SHAPES, ids=IDS)
-def test_matmul_forward_and_grads_match_numpy(name, shape_a, shape_b, form, dtype, rng,
-                                              grads_of):
+def test_matmul_forward_and_grads_match_numpy(name, shape_a, shape_b, form, dtype, rng):
     a = rng.standard_normal(shape_a).astype(dtype)
     b = rng.standard_normal(shape_b).astype(dtype)
     expected = np.matmul(a.astype(np.float64), b.astype(np.float64))
@@ -73,17 +75,16 @@ def test_matmul_forward_and_grads_match_numpy(name, shape_a, shape_b, form, dtyp
 
 
 @pytest.mark.parametrize("name,shape_a,shape_b", MATMUL_SHAPES, ids=IDS)
-def test_matmul_gradcheck_float64(name, shape_a, shape_b, rng, check_grad):
+def test_matmul_gradcheck_float64(name, shape_a, shape_b, rng):
     check_grad(lambda a, b: a @ b, rng.standard_normal(shape_a), rng.standard_normal(shape_b))
 
 
 @pytest.mark.parametrize("name,shape_a,shape_b", MATMUL_SHAPES, ids=IDS)
-def test_matmul_second_derivative_gradgradcheck_float64(name, shape_a, shape_b, rng,
-                                                        check_gradgrad):
+def test_matmul_second_derivative_gradgradcheck_float64(name, shape_a, shape_b, rng):
     check_gradgrad(lambda a, b: a @ b, rng.standard_normal(shape_a), rng.standard_normal(shape_b))
 
 
-def test_matmul_of_input_with_itself_has_both_contributions(rng, leaf):
+def test_matmul_of_input_with_itself_has_both_contributions(rng):
     x = rng.standard_normal((3, 3))
     t = leaf(x)
     (t @ t).sum().backward()
@@ -99,7 +100,7 @@ def test_matmul_of_input_with_itself_has_both_contributions(rng, leaf):
      (lambda a, b: a.dot(b), (4,), (4,)), (lambda a, b: minigrad.dot(a, b), (4,), (4,))],
     ids=["mm", "mm_function", "bmm", "bmm_function", "dot", "dot_function"],
 )
-def test_mm_bmm_dot_match_numpy_matmul(op, shape_a, shape_b, rng, grads_of, check_grad):
+def test_mm_bmm_dot_match_numpy_matmul(op, shape_a, shape_b, rng):
     a, b = rng.standard_normal(shape_a), rng.standard_normal(shape_b)
     g = rng.standard_normal(np.matmul(a, b).shape)
     out, (ga, gb) = grads_of(op, a, b, upstream=g)
@@ -140,3 +141,49 @@ def test_matmul_with_mixed_float_dtypes_raises():
 def test_dot_of_matrices_raises():
     with pytest.raises(RuntimeError, match="dot"):
         minigrad.zeros(2, 3).dot(minigrad.zeros(3))
+
+
+# -- einsum ----------------------------------------------------------------------------------------
+def f64(values, grad=True):
+    return minigrad.tensor(np.asarray(values, dtype=np.float64), requires_grad=grad)
+
+
+@pytest.mark.parametrize("equation, shapes", [
+    ("ij,jk->ik", [(2, 3), (3, 4)]),
+    ("bij,bjk->bik", [(2, 2, 3), (2, 3, 2)]),
+    ("bhqd,bhkd->bhqk", [(1, 2, 3, 4), (1, 2, 5, 4)]),
+    ("ij->", [(2, 3)]),
+    ("ij,j", [(2, 3), (3,)]),
+    ("bij,bjk,k->bi", [(2, 2, 3), (2, 3, 4), (4,)]),
+])
+def test_einsum_matches_numpy_and_gradchecks(equation, shapes):
+    rng = np.random.default_rng(0)
+    arrays = [rng.standard_normal(s) for s in shapes]
+    tensors = [f64(a) for a in arrays]
+    np.testing.assert_allclose(minigrad.einsum(equation, *tensors).detach().numpy(),
+                               np.einsum(equation, *arrays))
+    assert gradcheck(lambda *t: minigrad.einsum(equation, *t), tuple(tensors))
+    assert gradgradcheck(lambda *t: minigrad.einsum(equation, *t), tuple(tensors))
+
+
+def test_einsum_errors_name_the_problem():
+    with pytest.raises(RuntimeError, match="einsum: subscripts 'ij' do not match .*\\(3,\\)"):
+        minigrad.einsum("ij->i", minigrad.ones(3))
+    with pytest.raises(RuntimeError, match="einsum: subscript 'i' is repeated for dims of "
+                                           "different sizes \\[2, 3\\]"):
+        minigrad.einsum("ii->i", minigrad.ones(2, 3))
+    with pytest.raises(RuntimeError, match="einsum: the '...' dims of shapes"):
+        minigrad.einsum("...i,...i", minigrad.ones(2, 3), minigrad.ones(4, 3))
+
+
+@pytest.mark.parametrize(("equation", "shapes"), [
+    ("ii->i", [(3, 3)]), ("ii", [(3, 3)]), ("iij,jk->ik", [(2, 2, 3), (3, 4)]),
+    ("...ij,...jk->...ik", [(2, 2, 3), (3, 4)]), ("ij...,jk...->...ik", [(2, 3, 1), (3, 4, 5)]),
+    ("i...j,j->i...", [(2, 4, 3), (3,)]),
+])
+def test_einsum_with_ellipsis_and_diagonals_matches_numpy_and_gradchecks(equation, shapes, rng):
+    arrays = [rng.standard_normal(s) for s in shapes]
+    out = minigrad.einsum(equation, *[minigrad.tensor(a) for a in arrays])
+    np.testing.assert_allclose(out.numpy(), np.einsum(equation, *arrays), rtol=1e-12)
+    check_grad(lambda *ts: minigrad.einsum(equation, *ts), *arrays)
+    check_gradgrad(lambda *ts: minigrad.einsum(equation, *ts), *arrays)

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import minigrad
+from tests.helpers import check_grad, check_gradgrad, grads_of, leaf, sample
 
 FAST = settings(max_examples=25, deadline=None)
 SHAPE = (2, 3, 4)
@@ -151,8 +152,7 @@ def _out_shape(shape, dim, keepdim):
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("row,dim,keepdim", CASES)
-def test_reduction_forward_matches_numpy_and_keeps_dtype(row, dim, keepdim, dtype, rng, sample,
-                                                         leaf):
+def test_reduction_forward_matches_numpy_and_keeps_dtype(row, dim, keepdim, dtype, rng):
     name, op, ref, grad, kind, _ = row
     x = sample(rng, kind, SHAPE).astype(dtype)
     out = op(leaf(x, dtype), dim, keepdim)
@@ -164,15 +164,14 @@ def test_reduction_forward_matches_numpy_and_keeps_dtype(row, dim, keepdim, dtyp
 
 
 @pytest.mark.parametrize("row,dim,keepdim", CASES)
-def test_reduction_gradcheck_float64(row, dim, keepdim, rng, sample, check_grad):
+def test_reduction_gradcheck_float64(row, dim, keepdim, rng):
     name, op, ref, grad, kind, _ = row
     check_grad(lambda x: op(x, dim, keepdim), sample(rng, kind, SHAPE))
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("row,dim,keepdim", CASES)
-def test_reduction_grad_matches_numpy_expectation(row, dim, keepdim, dtype, rng, sample,
-                                                  grads_of):
+def test_reduction_grad_matches_numpy_expectation(row, dim, keepdim, dtype, rng):
     name, op, ref, grad, kind, _ = row
     x = sample(rng, kind, SHAPE).astype(dtype)
     g = rng.standard_normal(_out_shape(SHAPE, dim, keepdim))
@@ -200,8 +199,7 @@ def _shape_and_dim(draw):
 @FAST
 @given(name=st.sampled_from(RED_IDS), shape_dim=_shape_and_dim(), keepdim=st.booleans(),
        seed=st.integers(0, 2**32 - 1))
-def test_reductions_on_generated_shapes_and_dims_match_numpy(name, shape_dim, keepdim, seed,
-                                                             sample, grads_of):
+def test_reductions_on_generated_shapes_and_dims_match_numpy(name, shape_dim, keepdim, seed):
     shape, dim = shape_dim
     _, op, ref, grad, kind, tuples_ok = RED_BY_ID[name]
     assume(tuples_ok or not isinstance(dim, tuple))
@@ -224,7 +222,7 @@ def test_reductions_on_generated_shapes_and_dims_match_numpy(name, shape_dim, ke
     ids=["sum0", "sum_neg1", "mean0", "amax0", "amin_neg1", "logsumexp0", "prod0", "norm0",
          "max0", "softmax0"],
 )
-def test_reduction_over_dim_zero_of_zero_dim_tensor_is_the_tensor_itself(op, grads_of):
+def test_reduction_over_dim_zero_of_zero_dim_tensor_is_the_tensor_itself(op):
     out, (gx,) = grads_of(op, np.array(1.5))
     assert out.shape == () and gx.shape == ()
     np.testing.assert_allclose(out.detach().numpy(), 1.5)
@@ -243,7 +241,7 @@ def test_reduction_over_dim_zero_of_zero_dim_tensor_is_the_tensor_itself(op, gra
     ids=["max", "min", "max_function", "min_function"],
 )
 def test_max_min_over_dim_return_values_and_int64_indices_with_grad_at_index(
-    name, op, np_val, np_arg, dim, keepdim, rng, sample, leaf
+    name, op, np_val, np_arg, dim, keepdim, rng
 ):
     x = sample(rng, "distinct", SHAPE)
     t = leaf(x)
@@ -263,7 +261,7 @@ def test_max_min_over_dim_return_values_and_int64_indices_with_grad_at_index(
 
 @pytest.mark.parametrize("name", ["max", "min"])
 @pytest.mark.parametrize("dim", [0, -1])
-def test_max_min_over_dim_values_gradcheck_float64(name, dim, rng, sample, check_grad):
+def test_max_min_over_dim_values_gradcheck_float64(name, dim, rng):
     check_grad(lambda t: getattr(t, name)(dim).values, sample(rng, "distinct", SHAPE))
 
 
@@ -273,8 +271,7 @@ def test_max_min_over_dim_values_gradcheck_float64(name, dim, rng, sample, check
      (lambda t: minigrad.max(t), np.max), (lambda t: minigrad.min(t), np.min)],
     ids=["max", "min", "max_function", "min_function"],
 )
-def test_max_min_of_all_elements_give_scalar_and_one_hot_grad(op, ref, rng, sample, grads_of,
-                                                              check_grad):
+def test_max_min_of_all_elements_give_scalar_and_one_hot_grad(op, ref, rng):
     x = sample(rng, "distinct", SHAPE)
     out, (gx,) = grads_of(op, x)
     assert out.shape == ()
@@ -283,20 +280,20 @@ def test_max_min_of_all_elements_give_scalar_and_one_hot_grad(op, ref, rng, samp
     check_grad(op, x)
 
 
-def test_amax_and_full_max_share_gradient_evenly_among_ties(leaf):
+def test_amax_and_full_max_share_gradient_evenly_among_ties():
     for op in (lambda t: t.max(), lambda t: t.amax(), lambda t: t.amax(0)):
         t = leaf([1.0, 3.0, 3.0, 2.0])
         op(t).backward()
         np.testing.assert_allclose(t.grad.numpy(), [0.0, 0.5, 0.5, 0.0])
 
 
-def test_amax_over_dim_shares_gradient_among_ties_per_slice(leaf):
+def test_amax_over_dim_shares_gradient_among_ties_per_slice():
     t = leaf([[1.0, 3.0, 3.0], [5.0, 5.0, 5.0]])
     t.amax(dim=1).sum().backward()
     np.testing.assert_allclose(t.grad.numpy(), [[0, 0.5, 0.5], [1 / 3, 1 / 3, 1 / 3]])
 
 
-def test_max_over_dim_with_ties_picks_first_index_and_sends_all_grad_there(leaf):
+def test_max_over_dim_with_ties_picks_first_index_and_sends_all_grad_there():
     t = leaf([1.0, 3.0, 3.0])
     values, indices = t.max(0)
     values.backward()
@@ -307,8 +304,7 @@ def test_max_over_dim_with_ties_picks_first_index_and_sends_all_grad_there(leaf)
 @pytest.mark.parametrize("keepdim", [False, True])
 @pytest.mark.parametrize("dim", [None, 0, 1, -1])
 @pytest.mark.parametrize("name,np_fn", [("argmax", np.argmax), ("argmin", np.argmin)])
-def test_argmax_argmin_match_numpy_and_give_int64_without_grad(name, np_fn, dim, keepdim, rng,
-                                                               sample, leaf):
+def test_argmax_argmin_match_numpy_and_give_int64_without_grad(name, np_fn, dim, keepdim, rng):
     x = sample(rng, "distinct", SHAPE)
     for out in (getattr(leaf(x), name)(dim=dim, keepdim=keepdim),
                 getattr(minigrad, name)(leaf(x), dim, keepdim)):
@@ -344,7 +340,7 @@ SM_IDS = [row[0] for row in SOFTMAXES]
 @pytest.mark.parametrize("dim", [0, 1, 2, -1])
 @pytest.mark.parametrize("name,op,ref,vjp", SOFTMAXES, ids=SM_IDS)
 def test_softmax_family_forward_and_grad_match_numpy_and_keep_dtype(name, op, ref, vjp, dim,
-                                                                    dtype, rng, grads_of):
+                                                                    dtype, rng):
     x = rng.standard_normal(SHAPE).astype(dtype)
     g = rng.standard_normal(SHAPE)
     out, (gx,) = grads_of(lambda t: op(t, dim), x, upstream=g, dtype=dtype)
@@ -357,12 +353,12 @@ def test_softmax_family_forward_and_grad_match_numpy_and_keep_dtype(name, op, re
 
 @pytest.mark.parametrize("dim", [0, -1])
 @pytest.mark.parametrize("name,op,ref,vjp", SOFTMAXES, ids=SM_IDS)
-def test_softmax_family_gradcheck_float64(name, op, ref, vjp, dim, rng, check_grad):
+def test_softmax_family_gradcheck_float64(name, op, ref, vjp, dim, rng):
     check_grad(lambda t: op(t, dim), rng.standard_normal(SHAPE))
 
 
 @pytest.mark.parametrize("name,op,ref,vjp", SOFTMAXES, ids=SM_IDS)
-def test_softmax_family_is_stable_for_huge_logits(name, op, ref, vjp, grads_of):
+def test_softmax_family_is_stable_for_huge_logits(name, op, ref, vjp):
     x = np.array([[1000.0, 999.0, -1000.0], [-1e4, -1e4 + 1, 0.0]], dtype=np.float32)
     out, (gx,) = grads_of(lambda t: op(t, -1), x, dtype=np.float32)
     assert np.all(np.isfinite(out.detach().numpy())) and np.all(np.isfinite(gx.numpy()))
@@ -370,21 +366,20 @@ def test_softmax_family_is_stable_for_huge_logits(name, op, ref, vjp, grads_of):
                                atol=1e-6)
 
 
-def test_softmax_rows_sum_to_one(rng, leaf):
+def test_softmax_rows_sum_to_one(rng):
     out = leaf(rng.standard_normal((4, 5))).softmax(dim=1)
     np.testing.assert_allclose(out.detach().numpy().sum(axis=1), 1.0, rtol=1e-12)
 
 
 @pytest.mark.parametrize("method", ["softmax", "log_softmax"])
-def test_softmax_dtype_argument_casts_input_and_grad_returns_in_input_dtype(method, rng,
-                                                                            grads_of):
+def test_softmax_dtype_argument_casts_input_and_grad_returns_in_input_dtype(method, rng):
     x = rng.standard_normal((2, 3)).astype(np.float32)
     out, (gx,) = grads_of(lambda t: getattr(t, method)(-1, dtype=minigrad.float64), x,
                           dtype=np.float32)
     assert out.dtype == minigrad.float64 and gx.dtype == minigrad.float32
 
 
-def test_logsumexp_is_stable_and_handles_minus_inf(leaf):
+def test_logsumexp_is_stable_and_handles_minus_inf():
     x = leaf([[1000.0, 1000.0], [-np.inf, 0.0]])
     out = x.logsumexp(dim=1)
     np.testing.assert_allclose(out.detach().numpy(), [1000.0 + np.log(2.0), 0.0])
@@ -402,7 +397,7 @@ def test_sum_of_integer_or_bool_tensor_gives_int64(dtype):
     np.testing.assert_array_equal(t.sum(dim=0).numpy(), data.sum(axis=0))
 
 
-def test_sum_dtype_argument_casts_before_summing(leaf):
+def test_sum_dtype_argument_casts_before_summing():
     x = leaf([1.0, 2.0, 3.0], np.float32)
     out = x.sum(dtype=minigrad.float64)
     out.backward()
@@ -418,7 +413,7 @@ def test_mean_of_int_tensor_raises_and_mean_with_float_dtype_works():
 
 
 @pytest.mark.parametrize("zero_at", [0, 2, 3])
-def test_prod_gradient_with_one_zero_is_product_of_the_others(zero_at, grads_of, check_grad):
+def test_prod_gradient_with_one_zero_is_product_of_the_others(zero_at):
     x = np.array([1.5, -2.0, 0.5, 3.0])
     x[zero_at] = 0.0
     out, (gx,) = grads_of(lambda t: t.prod(), x)
@@ -428,14 +423,14 @@ def test_prod_gradient_with_one_zero_is_product_of_the_others(zero_at, grads_of,
     check_grad(lambda t: t.prod(), x)
 
 
-def test_prod_gradient_with_two_zeros_in_a_slice_is_zero_there(grads_of):
+def test_prod_gradient_with_two_zeros_in_a_slice_is_zero_there():
     x = np.array([[0.0, 2.0, 0.0], [1.5, 2.0, -1.0]])
     _, (gx,) = grads_of(lambda t: t.prod(dim=1), x)
     np.testing.assert_allclose(gx.numpy(), [[0, 0, 0], [-2.0, -1.5, 3.0]])
 
 
 @pytest.mark.parametrize("p", [2, 3, "fro"])
-def test_norm_of_zero_vector_has_zero_grad_like_pytorch(p, grads_of):
+def test_norm_of_zero_vector_has_zero_grad_like_pytorch(p):
     x = np.array([[0.0, 0.0], [3.0, 4.0]])
     out, (gx,) = grads_of(lambda t: t.norm(p, dim=1), x)
     q = 2 if p == "fro" else p
@@ -445,7 +440,7 @@ def test_norm_of_zero_vector_has_zero_grad_like_pytorch(p, grads_of):
 
 
 @pytest.mark.parametrize("dim", [None, 1])
-def test_std_of_constant_input_has_zero_grad_like_pytorch(dim, grads_of):
+def test_std_of_constant_input_has_zero_grad_like_pytorch(dim):
     x = np.array([[2.0, 2.0, 2.0], [1.0, 2.0, 4.0]]) if dim == 1 else np.full((2, 3), 2.0)
     out, (gx,) = grads_of(lambda t: t.std(dim=dim), x)
     np.testing.assert_allclose(out.detach().numpy(), np.std(x, axis=dim, ddof=1))
@@ -456,12 +451,12 @@ def test_std_of_constant_input_has_zero_grad_like_pytorch(dim, grads_of):
     np.testing.assert_allclose(gx.numpy(), expected)
 
 
-def test_reduction_over_out_of_range_dim_raises_index_error(leaf):
+def test_reduction_over_out_of_range_dim_raises_index_error():
     with pytest.raises(IndexError, match="sum"):
         leaf(np.ones((2, 3))).sum(dim=2)
 
 
-def test_reduction_with_repeated_dims_raises(leaf):
+def test_reduction_with_repeated_dims_raises():
     with pytest.raises(RuntimeError, match="multiple"):
         leaf(np.ones((2, 3))).sum(dim=(1, -1))
 
@@ -486,5 +481,5 @@ GRADGRAD = [
 
 
 @pytest.mark.parametrize("name,op,kind", GRADGRAD, ids=[row[0] for row in GRADGRAD])
-def test_second_derivative_gradgradcheck_float64(name, op, kind, rng, sample, check_gradgrad):
+def test_second_derivative_gradgradcheck_float64(name, op, kind, rng):
     check_gradgrad(op, sample(rng, kind, SHAPE))

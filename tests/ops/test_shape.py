@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import minigrad
+from tests.helpers import check_grad, check_gradgrad, grads_of, leaf, selection_grad
 
 # (id, op on a tensor, NumPy reference, input shape)
 SHAPE_OPS = [
@@ -94,7 +95,7 @@ SHAPE_IDS = [row[0] for row in SHAPE_OPS]
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("name,op,ref,shape", SHAPE_OPS, ids=SHAPE_IDS)
-def test_shape_op_forward_matches_numpy_and_keeps_dtype(name, op, ref, shape, dtype, rng, leaf):
+def test_shape_op_forward_matches_numpy_and_keeps_dtype(name, op, ref, shape, dtype, rng):
     x = rng.standard_normal(shape).astype(dtype)
     out = op(leaf(x, dtype))
     expected = ref(x)
@@ -104,14 +105,13 @@ def test_shape_op_forward_matches_numpy_and_keeps_dtype(name, op, ref, shape, dt
 
 
 @pytest.mark.parametrize("name,op,ref,shape", SHAPE_OPS, ids=SHAPE_IDS)
-def test_shape_op_gradcheck_float64(name, op, ref, shape, rng, check_grad):
+def test_shape_op_gradcheck_float64(name, op, ref, shape, rng):
     check_grad(op, rng.standard_normal(shape))
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("name,op,ref,shape", SHAPE_OPS, ids=SHAPE_IDS)
-def test_shape_op_grad_moves_upstream_back_like_numpy(name, op, ref, shape, dtype, rng, grads_of,
-                                                      selection_grad):
+def test_shape_op_grad_moves_upstream_back_like_numpy(name, op, ref, shape, dtype, rng):
     x = rng.standard_normal(shape).astype(dtype)
     g = rng.standard_normal(ref(x).shape)
     _, (gx,) = grads_of(op, x, upstream=g, dtype=dtype)
@@ -151,12 +151,12 @@ def test_triu_tril_of_1d_tensor_raises(method):
         getattr(minigrad.ones(3), method)()
 
 
-def test_flip_of_zero_dim_tensor_returns_it_unchanged(grads_of):
+def test_flip_of_zero_dim_tensor_returns_it_unchanged():
     out, (gx,) = grads_of(lambda t: t.flip(0), np.array(2.5))
     assert out.shape == () and out.item() == 2.5 and gx.item() == 1.0
 
 
-def test_contiguous_of_contiguous_tensor_returns_it(leaf):
+def test_contiguous_of_contiguous_tensor_returns_it():
     t = leaf(np.ones((2, 3)))
     assert t.contiguous() is t
     assert t.transpose(0, 1).contiguous().is_contiguous()
@@ -183,7 +183,7 @@ CAT_CASES = [
 
 @pytest.mark.parametrize("form", ["cat", "concat", "concatenate"])
 @pytest.mark.parametrize("shapes,dim", CAT_CASES)
-def test_cat_forward_and_grads_are_slices_of_upstream(shapes, dim, form, rng, grads_of):
+def test_cat_forward_and_grads_are_slices_of_upstream(shapes, dim, form, rng):
     arrays = [rng.standard_normal(s) for s in shapes]
     expected = np.concatenate(arrays, axis=dim)
     g = rng.standard_normal(expected.shape)
@@ -196,12 +196,12 @@ def test_cat_forward_and_grads_are_slices_of_upstream(shapes, dim, form, rng, gr
 
 
 @pytest.mark.parametrize("shapes,dim", CAT_CASES)
-def test_cat_gradcheck_float64(shapes, dim, rng, check_grad):
+def test_cat_gradcheck_float64(shapes, dim, rng):
     check_grad(lambda *ts: minigrad.cat(ts, dim) * 2.0,
                *[rng.standard_normal(s) for s in shapes])
 
 
-def test_cat_promotes_float32_with_float64_and_returns_grads_in_own_dtype(rng, leaf):
+def test_cat_promotes_float32_with_float64_and_returns_grads_in_own_dtype(rng):
     a, b = leaf(rng.standard_normal((2, 2)), np.float32), leaf(rng.standard_normal((1, 2)))
     out = minigrad.cat([a, b])
     out.sum().backward()
@@ -215,7 +215,7 @@ def test_cat_with_mismatched_shapes_raises_naming_shapes():
 
 
 @pytest.mark.parametrize("dim", [0, 1, 2, -1, -3])
-def test_stack_forward_and_grads_match_numpy(dim, rng, grads_of):
+def test_stack_forward_and_grads_match_numpy(dim, rng):
     arrays = [rng.standard_normal((2, 3)) for _ in range(3)]
     expected = np.stack(arrays, axis=dim)
     g = rng.standard_normal(expected.shape)
@@ -227,7 +227,7 @@ def test_stack_forward_and_grads_match_numpy(dim, rng, grads_of):
 
 
 @pytest.mark.parametrize("dim", [0, -1])
-def test_stack_gradcheck_float64(dim, rng, check_grad):
+def test_stack_gradcheck_float64(dim, rng):
     check_grad(lambda a, b: minigrad.stack([a, b * b], dim), rng.standard_normal((2, 3)),
                rng.standard_normal((2, 3)))
 
@@ -261,8 +261,7 @@ SPLIT_IDS = [row[0] for row in SPLITS]
 
 
 @pytest.mark.parametrize("name,op,ref,shape", SPLITS, ids=SPLIT_IDS)
-def test_split_family_pieces_match_numpy_and_grads_reassemble(name, op, ref, shape, rng, leaf,
-                                                              selection_grad):
+def test_split_family_pieces_match_numpy_and_grads_reassemble(name, op, ref, shape, rng):
     x = rng.standard_normal(shape)
     t = leaf(x)
     pieces, expected = op(t), ref(x)
@@ -280,7 +279,7 @@ def test_split_family_pieces_match_numpy_and_grads_reassemble(name, op, ref, sha
 
 
 @pytest.mark.parametrize("name,op,ref,shape", SPLITS, ids=SPLIT_IDS)
-def test_split_family_gradcheck_float64(name, op, ref, shape, rng, check_grad):
+def test_split_family_gradcheck_float64(name, op, ref, shape, rng):
     check_grad(lambda t: tuple(op(t)), rng.standard_normal(shape))
 
 
@@ -299,5 +298,5 @@ def test_split_sizes_not_summing_to_dim_raise():
      (lambda t: t.triu(1) * t, [(3, 3)])],
     ids=["permute", "expand", "cat", "reshape", "triu"],
 )
-def test_shape_ops_second_derivative_gradgradcheck_float64(op, shapes, rng, check_gradgrad):
+def test_shape_ops_second_derivative_gradgradcheck_float64(op, shapes, rng):
     check_gradgrad(op, *[rng.standard_normal(s) for s in shapes])

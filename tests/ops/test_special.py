@@ -12,6 +12,7 @@ import pytest
 
 import minigrad
 from minigrad.ops.special import Erf, Gelu, erf_array, erfc_array
+from tests.helpers import check_grad, check_gradgrad, grads_of
 
 # fdlibm's range limits (see special.py) and the tiny-argument thresholds
 BOUNDARIES = (2.0**-28, 2.848094538889218e-306, 0.25, 0.84375, 1.25, 2.8571414947509766,
@@ -109,7 +110,7 @@ def test_erf_of_strided_and_integer_input() -> None:
 
 
 # -- Erf -----------------------------------------------------------------------------------------
-def test_erf_forward_and_derivative(grads_of, rng) -> None:
+def test_erf_forward_and_derivative(rng) -> None:
     x = rng.standard_normal((3, 4)) * 2
     up = rng.standard_normal((3, 4))
     out, (g,) = grads_of(lambda t: Erf.apply(t), x, upstream=up)
@@ -117,13 +118,13 @@ def test_erf_forward_and_derivative(grads_of, rng) -> None:
     np.testing.assert_allclose(g.data, up * 2 / math.sqrt(math.pi) * np.exp(-x * x), rtol=1e-14)
 
 
-def test_erf_gradcheck(check_grad, check_gradgrad, rng) -> None:
+def test_erf_gradcheck(rng) -> None:
     x = np.concatenate([rng.standard_normal(10) * 2, [-4.0, -1.0, 0.5, 1.1, 3.0]])
     check_grad(lambda t: Erf.apply(t), x)
     check_gradgrad(lambda t: Erf.apply(t), x)
 
 
-def test_erf_float32_stays_float32(grads_of, rng) -> None:
+def test_erf_float32_stays_float32(rng) -> None:
     out, (g,) = grads_of(lambda t: Erf.apply(t), rng.standard_normal(6), dtype=np.float32)
     assert out.dtype == minigrad.float32 and g.dtype == minigrad.float32
 
@@ -138,7 +139,7 @@ def test_gelu_forward(approximate, ref, rng) -> None:
 
 
 @pytest.mark.parametrize("approximate", ["none", "tanh"])
-def test_gelu_limits_and_zero(approximate, grads_of) -> None:
+def test_gelu_limits_and_zero(approximate) -> None:
     x = np.array([-40.0, 0.0, 40.0])
     out, (g,) = grads_of(lambda t: Gelu.apply(t, approximate=approximate), x)
     np.testing.assert_array_equal(np.abs(out.data), [0.0, 0.0, 40.0])
@@ -146,14 +147,14 @@ def test_gelu_limits_and_zero(approximate, grads_of) -> None:
 
 
 @pytest.mark.parametrize("approximate", ["none", "tanh"])
-def test_gelu_gradcheck(approximate, check_grad, check_gradgrad, rng) -> None:
+def test_gelu_gradcheck(approximate, rng) -> None:
     x = np.concatenate([rng.standard_normal(12) * 2, [-6.0, -3.0, -0.75, 0.2, 4.0]])
     check_grad(lambda t: Gelu.apply(t, approximate=approximate), x)
     check_gradgrad(lambda t: Gelu.apply(t, approximate=approximate), x)
 
 
 @pytest.mark.parametrize("approximate", ["none", "tanh"])
-def test_gelu_derivative_formula(approximate, grads_of, rng) -> None:
+def test_gelu_derivative_formula(approximate, rng) -> None:
     x = rng.standard_normal(40) * 3
     _, (g,) = grads_of(lambda t: Gelu.apply(t, approximate=approximate), x)
     if approximate == "none":
@@ -167,7 +168,7 @@ def test_gelu_derivative_formula(approximate, grads_of, rng) -> None:
 
 
 @pytest.mark.parametrize("approximate", ["none", "tanh"])
-def test_gelu_float32_close_to_float64(approximate, grads_of, rng) -> None:
+def test_gelu_float32_close_to_float64(approximate, rng) -> None:
     x = np.concatenate([rng.standard_normal(2000) * 2, rng.uniform(0, 8, 500)]).astype(np.float32)
     fn = lambda t: Gelu.apply(t, approximate=approximate)  # noqa: E731
     out32, (g32,) = grads_of(fn, x, dtype=np.float32)

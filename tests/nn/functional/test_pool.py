@@ -1,12 +1,9 @@
-"""Pooling layers and functions (minigrad/nn/functional/pool.py, minigrad/nn/modules/pooling.py):
-max_pool1d/2d (values, indices, ceil_mode, padding, dilation), avg_pool1d/2d (padding counted or
-not, ceil_mode, divisor_override), adaptive_avg_pool1d/2d (any output size) against naive NumPy
-loops; gradients to the argmax, float64 gradcheck and gradgradcheck; module attributes and
-reprs; bad inputs."""
+"""Pooling functions (minigrad/nn/functional/pool.py): max_pool1d/2d (values, indices,
+ceil_mode, padding, dilation), avg_pool1d/2d (padding counted or not, ceil_mode,
+divisor_override), adaptive_avg_pool1d/2d (any output size) against naive NumPy loops;
+gradients to the argmax, float64 gradcheck and gradgradcheck; bad inputs."""
 
 from __future__ import annotations
-
-import math
 
 import numpy as np
 import pytest
@@ -21,14 +18,8 @@ from minigrad.nn.functional.pool import (
     max_pool1d,
     max_pool2d,
 )
-from minigrad.nn.modules.pooling import (
-    AdaptiveAvgPool1d,
-    AdaptiveAvgPool2d,
-    AvgPool1d,
-    AvgPool2d,
-    MaxPool1d,
-    MaxPool2d,
-)
+from tests.helpers import sample
+from tests.nn.helpers import ref_adaptive, ref_pool
 
 
 def _t(a, requires_grad=False):
@@ -39,49 +30,7 @@ def _np(t):
     return t.detach().numpy()
 
 
-def _pair(v):
-    return (v, v) if isinstance(v, int) else tuple(v)
-
-
-def _out_len(n, k, s, p, d, ceil):
-    """The documented output size: floor (or ceil) of (n + 2p - d(k-1) - 1) / s + 1, where with
-    ceil_mode the last window must start inside the input or the left padding."""
-    span = n + 2 * p - d * (k - 1) - 1
-    out = (math.ceil(span / s) if ceil else span // s) + 1
-    if ceil and (out - 1) * s >= n + p:
-        out -= 1
-    return out
-
-
-def ref_pool(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, kind="max",
-             count_include_pad=True, divisor_override=None):
-    """Naive pooling over (N, C, H, W): every window by explicit indexing. Returns the values
-    and, for max, the first-maximum flat indices."""
-    (kh, kw), (ph, pw) = _pair(kernel_size), _pair(padding)
-    (dh, dw), (sh, sw) = _pair(dilation), _pair(stride if stride is not None else kernel_size)
-    n, c, h, w = x.shape
-    oh, ow = _out_len(h, kh, sh, ph, dh, ceil_mode), _out_len(w, kw, sw, pw, dw, ceil_mode)
-    out, index = np.zeros((n, c, oh, ow)), np.zeros((n, c, oh, ow), dtype=np.int64)
-    for p in range(oh):
-        for q in range(ow):
-            rows = [p * sh - ph + i * dh for i in range(kh)]
-            cols = [q * sw - pw + j * dw for j in range(kw)]
-            inside = [(r, s) for r in rows for s in cols if 0 <= r < h and 0 <= s < w]
-            vals = np.stack([x[:, :, r, s] for r, s in inside], axis=-1)
-            if kind == "max":
-                k = np.argmax(vals, axis=-1)
-                out[:, :, p, q] = np.take_along_axis(vals, k[..., None], -1)[..., 0]
-                flat = np.array([r * w + s for r, s in inside])
-                index[:, :, p, q] = flat[k]
-            else:
-                # the padded window, clipped to the padded input [-p, n + p)
-                hs, ws = p * sh - ph, q * sw - pw
-                padded = (min(hs + kh, h + ph) - hs) * (min(ws + kw, w + pw) - ws)
-                div = divisor_override or (padded if count_include_pad else len(inside))
-                out[:, :, p, q] = vals.sum(axis=-1) / div
-    return out, index
-
-
+# -- max pooling (ref_pool and ref_adaptive are in tests/nn/helpers.py) ----------------------------
 MAX = [
     ("k2", (2, 3, 6, 7), dict(kernel_size=2)),
     ("k3-s2-pad1", (2, 2, 7, 6), dict(kernel_size=3, stride=2, padding=1)),
@@ -95,7 +44,7 @@ MAX = [
 
 
 @pytest.mark.parametrize("name,shape,kwargs", MAX, ids=[m[0] for m in MAX])
-def test_max_pool2d_values_and_indices_match_reference(name, shape, kwargs, rng, sample):
+def test_max_pool2d_values_and_indices_match_reference(name, shape, kwargs, rng):
     x = sample(rng, "distinct", shape)
     want, want_idx = ref_pool(x, **kwargs)
     out, idx = max_pool2d(_t(x), return_indices=True, **kwargs)
@@ -105,7 +54,7 @@ def test_max_pool2d_values_and_indices_match_reference(name, shape, kwargs, rng,
 
 
 @pytest.mark.parametrize("name,shape,kwargs", MAX, ids=[m[0] for m in MAX])
-def test_max_pool2d_gradient_goes_to_the_argmax(name, shape, kwargs, rng, sample):
+def test_max_pool2d_gradient_goes_to_the_argmax(name, shape, kwargs, rng):
     x = sample(rng, "distinct", shape)
     xt = _t(x, True)
     out, idx = max_pool2d(xt, return_indices=True, **kwargs)
@@ -120,7 +69,7 @@ def test_max_pool2d_gradient_goes_to_the_argmax(name, shape, kwargs, rng, sample
 
 @pytest.mark.parametrize("name,shape,kwargs", [MAX[1], MAX[2], MAX[4], MAX[5]],
                          ids=["k3-s2-pad1", "rect-dilation", "ceil-pad", "overlap"])
-def test_max_pool2d_gradcheck_and_gradgradcheck(name, shape, kwargs, rng, sample):
+def test_max_pool2d_gradcheck_and_gradgradcheck(name, shape, kwargs, rng):
     x = _t(sample(rng, "distinct", (1, 1) + shape[2:]), True)
     assert gradcheck(lambda t: max_pool2d(t, **kwargs), (x,))
     assert gradgradcheck(lambda t: max_pool2d(t, **kwargs), (x,))
@@ -148,7 +97,7 @@ def test_max_pool2d_on_integers_and_float32_and_unbatched(rng):
 @pytest.mark.parametrize("kwargs", [dict(kernel_size=2), dict(kernel_size=3, stride=2,
                                                               padding=1, ceil_mode=True),
                                     dict(kernel_size=2, stride=1, dilation=3)], ids=str)
-def test_max_pool1d_matches_2d_with_height_one(kwargs, rng, sample):
+def test_max_pool1d_matches_2d_with_height_one(kwargs, rng):
     x = sample(rng, "distinct", (2, 3, 11))
     out, idx = max_pool1d(_t(x), return_indices=True, **kwargs)
     two_d = {k: ((1, v) if k != "ceil_mode" else v) for k, v in kwargs.items()}
@@ -199,18 +148,6 @@ def test_avg_pool1d_matches_reference_and_keeps_float32(rng):
 
 
 # -- adaptive average pooling ----------------------------------------------------------------------
-def ref_adaptive(x, out_hw):
-    h, w = x.shape[-2:]
-    oh, ow = out_hw
-    out = np.zeros(x.shape[:-2] + (oh, ow))
-    for i in range(oh):
-        for j in range(ow):
-            r0, r1 = (i * h) // oh, math.ceil((i + 1) * h / oh)
-            c0, c1 = (j * w) // ow, math.ceil((j + 1) * w / ow)
-            out[..., i, j] = x[..., r0:r1, c0:c1].mean(axis=(-2, -1))
-    return out
-
-
 @pytest.mark.parametrize("size,out_hw", [(1, (1, 1)), (3, (3, 3)), ((4, 2), (4, 2)),
                                          ((5, 3), (5, 3)), ((None, 4), (7, 4)),
                                          ((9, 8), (9, 8)), ((7, 6), (7, 6))], ids=str)
@@ -227,40 +164,6 @@ def test_adaptive_avg_pool1d_and_unbatched(rng):
     np.testing.assert_allclose(_np(got), ref_adaptive(x[:, None], (1, 4))[:, 0], rtol=1e-12)
     assert adaptive_avg_pool2d(_t(rng.standard_normal((3, 5, 5))), 2).shape == (3, 2, 2)
     assert adaptive_avg_pool2d(_t(np.zeros((1, 2, 3, 3))), 0).shape == (1, 2, 0, 0)
-
-
-# -- modules ---------------------------------------------------------------------------------------
-@pytest.mark.parametrize("layer,expected", [
-    (MaxPool2d(2), "MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)"),
-    (MaxPool2d((2, 3), 1, 1, 2, True, True),
-     "MaxPool2d(kernel_size=(2, 3), stride=1, padding=1, dilation=2, ceil_mode=True)"),
-    (MaxPool1d(3), "MaxPool1d(kernel_size=3, stride=3, padding=0, dilation=1, ceil_mode=False)"),
-    (AvgPool2d(2), "AvgPool2d(kernel_size=2, stride=2, padding=0)"),
-    (AvgPool2d((2, 3), 1, 1, True, False, 3), "AvgPool2d(kernel_size=(2, 3), stride=1, "
-                                              "padding=1)"),
-    (AvgPool1d(3, 2), "AvgPool1d(kernel_size=(3,), stride=(2,), padding=(0,))"),
-    (AdaptiveAvgPool2d((None, 3)), "AdaptiveAvgPool2d(output_size=(None, 3))"),
-    (AdaptiveAvgPool2d(1), "AdaptiveAvgPool2d(output_size=1)"),
-    (AdaptiveAvgPool1d(4), "AdaptiveAvgPool1d(output_size=4)"),
-], ids=range(9))
-def test_pooling_module_reprs(layer, expected):
-    assert repr(layer) == expected
-    assert layer.state_dict() == {} and list(layer.parameters()) == []
-
-
-def test_pooling_modules_call_the_functions(rng, sample):
-    x = sample(rng, "distinct", (2, 3, 6, 6))
-    out, idx = MaxPool2d(3, 2, 1, return_indices=True, ceil_mode=True)(_t(x))
-    ref, ref_idx = ref_pool(x, 3, 2, 1, ceil_mode=True)
-    np.testing.assert_array_equal(_np(out), ref)
-    np.testing.assert_array_equal(idx.numpy(), ref_idx)
-    np.testing.assert_allclose(_np(AvgPool2d(2, divisor_override=3)(_t(x))),
-                               ref_pool(x, 2, kind="avg", divisor_override=3)[0], rtol=1e-12)
-    np.testing.assert_allclose(_np(AdaptiveAvgPool2d((None, 2))(_t(x))),
-                               ref_adaptive(x, (6, 2)), rtol=1e-12)
-    assert MaxPool1d(2)(_t(x[0])).shape == (3, 6, 3)
-    assert AvgPool1d(2)(_t(x[0])).shape == (3, 6, 3)
-    assert AdaptiveAvgPool1d(5)(_t(x[0])).shape == (3, 6, 5)
 
 
 # -- errors ----------------------------------------------------------------------------------------

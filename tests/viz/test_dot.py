@@ -1,75 +1,31 @@
-"""make_dot draws torchviz's graph: op and leaf nodes, names and shapes, edges, module clusters,
-saved tensors and attributes, gradient colours; asserted on the parsed DOT text."""
+"""make_dot (minigrad/viz/dot.py) draws torchviz's graph: op and leaf nodes, names and
+shapes, edges, saved tensors and attributes, gradient colours, torchviz's signature;
+asserted on the parsed DOT text. Rendering runs for real when Graphviz's `dot` is
+installed; without it the DOT text is still built and rendering fails with a message
+naming the missing program; without the graphviz package make_dot says what to install,
+and `import minigrad` never needs it."""
 
 from __future__ import annotations
 
 import inspect
 import re
+import shutil
+import subprocess
+import sys
 
 import numpy as np
 import pytest
 
-pytest.importorskip("graphviz")
+graphviz = pytest.importorskip(
+    "graphviz", reason="the optional graphviz package (pip install graphviz) is not installed")
 
 import minigrad  # noqa: E402
 from minigrad import nn  # noqa: E402
-from minigrad.viz.dot import make_dot  # noqa: E402
+from minigrad.viz.dot import DotNotFoundError, make_dot  # noqa: E402
 from minigrad.viz.report import grad_color, grad_stats  # noqa: E402
+from tests.viz.helpers import by_label, parse, xor_loss  # noqa: E402
 
-_STMT = re.compile(r"(\w+)(?: -> (\w+))?(?: \[(.*)\])?", re.S)
-_ATTR = re.compile(r'(\w+)=("(?:[^"\\]|\\.)*"|<(?:[^<>]|<[^<>]*>)*>|[^\s\]]+)', re.S)
-
-
-def parse(dot) -> tuple[dict, list, dict]:
-    """(nodes key -> attrs incl. "cluster", edges [(a, b, attrs)], clusters name -> info)."""
-    nodes, edges, clusters, stack = {}, [], {}, []
-    for stmt in dot.body:
-        s = stmt.strip()
-        if s.startswith("subgraph "):
-            name = s.split()[1]
-            clusters[name] = {"parent": stack[-1] if stack else None, "nodes": [], "label": ""}
-            stack.append(name)
-            continue
-        if s == "}":
-            stack.pop()
-            continue
-        m = _STMT.fullmatch(s)
-        assert m, f"unparsed DOT statement {s!r}"
-        attrs = {k: v[1:-1].replace('\\"', '"') if v.startswith('"') else v
-                 for k, v in _ATTR.findall(m[3] or "")}
-        if m[1] == "graph" and m[2] is None:
-            clusters[stack[-1]]["label"] = attrs.get("label", "")
-        elif m[2] is not None:
-            edges.append((m[1], m[2], attrs))
-        else:
-            nodes[m[1]] = {**attrs, "cluster": stack[-1] if stack else None}
-            if stack:
-                clusters[stack[-1]]["nodes"].append(m[1])
-    return nodes, edges, clusters
-
-
-def by_label(nodes: dict, first_line: str) -> list[str]:
-    return [k for k, a in nodes.items() if a.get("label", "").split("\n")[0] == first_line]
-
-
-class Net(nn.Module):
-    """The course's 2-4-1 XOR network (examples/xor_nn.py)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.hidden = nn.Linear(2, 4)
-        self.output = nn.Linear(4, 1)
-
-    def forward(self, x):
-        return minigrad.sigmoid(self.output(minigrad.sigmoid(self.hidden(x))))
-
-
-def xor_loss(seed: int = 0):
-    minigrad.manual_seed(seed)
-    model = Net()
-    x = minigrad.tensor([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
-    y = minigrad.tensor([[0.0], [1.0], [1.0], [0.0]])
-    return model, nn.BCELoss()(model(x), y)
+needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot not installed")
 
 
 def walk_names(root) -> list[str]:
@@ -121,61 +77,6 @@ def test_edges_run_from_inputs_to_the_ops_that_use_them():
     ])
     # b feeds two ops through one AccumulateGrad node, as in PyTorch
     assert len(by_label(nodes, "AccumulateGrad")) == 2
-
-
-def test_clusters_follow_module_calls_with_qualified_names():
-    model, loss = xor_loss()
-    nodes, _, clusters = parse(make_dot(loss, params=dict(model.named_parameters())))
-    label = {c: info["label"] for c, info in clusters.items()}
-    by_name = {v: k for k, v in label.items()}
-    assert set(by_name) == {"Net", "hidden (Linear)", "output (Linear)", "BCELoss"}
-    assert clusters[by_name["hidden (Linear)"]]["parent"] == by_name["Net"]
-    assert clusters[by_name["BCELoss"]]["parent"] is None
-    members = clusters[by_name["hidden (Linear)"]]["nodes"]
-    hidden = [nodes[k]["label"].split("\n")[0] for k in members]
-    assert sorted(hidden) == sorted(["LinearBackward0", "AccumulateGrad", "AccumulateGrad",
-                                     "hidden.weight", "hidden.bias"])
-    net = [nodes[k]["label"] for k in clusters[by_name["Net"]]["nodes"]]
-    assert net == ["SigmoidBackward0", "SigmoidBackward0"]
-    bce = sorted(nodes[k]["label"] for k in clusters[by_name["BCELoss"]]["nodes"])
-    assert bce == ["BinaryCrossEntropyBackward0", "MeanBackward0"]
-
-
-def test_sequential_names_come_from_model_or_params():
-    minigrad.manual_seed(0)
-    model = nn.Sequential(nn.Linear(2, 3), nn.Tanh(), nn.Linear(3, 1))
-    out = model(minigrad.randn(5, 2)).sum()
-    _, _, clusters = parse(make_dot(out, model=model))
-    labels = {c["label"] for c in clusters.values()}
-    assert labels == {"Sequential", "0 (Linear)", "1 (Tanh)", "2 (Linear)"}
-    _, _, clusters = parse(make_dot(out, params=dict(model.named_parameters())))
-    assert {c["label"] for c in clusters.values()} == {"0 (Linear)", "Tanh", "2 (Linear)"}
-    nodes, _, _ = parse(make_dot(out))  # no names given: inferred from the owning modules
-    assert by_label(nodes, "weight") and by_label(nodes, "bias")
-
-
-def test_collapse_module_draws_one_node_per_innermost_module():
-    model, loss = xor_loss()
-    loss.backward(retain_graph=True)
-    nodes, edges, clusters = parse(make_dot(loss, params=dict(model.named_parameters()),
-                                            collapse="module"))
-    nodes.pop("legend")
-    modules = {a["label"].split("\n")[0]: k for k, a in nodes.items() if a.get("shape") == "box3d"}
-    assert set(modules) == {"hidden (Linear)", "output (Linear)", "BCELoss"}
-    name = {k: a["label"].split("\n")[0] for k, a in nodes.items()}
-    assert sorted(name.values()) == sorted([*modules, "SigmoidBackward0", "SigmoidBackward0",
-                                            "()"])
-    chain = [(name[a], name[b]) for a, b, _ in edges]
-    assert sorted(chain) == sorted([("hidden (Linear)", "SigmoidBackward0"),
-                                    ("SigmoidBackward0", "output (Linear)"),
-                                    ("output (Linear)", "SigmoidBackward0"),
-                                    ("SigmoidBackward0", "BCELoss"), ("BCELoss", "()")])
-    hidden = nodes[modules["hidden (Linear)"]]
-    assert "weight (4, 2) norm" in hidden["label"] and "bias (4) norm" in hidden["label"]
-    joint = np.sqrt(sum(np.sum(p.grad.numpy().astype(np.float64) ** 2)
-                        for p in model.hidden.parameters()))
-    assert hidden["fillcolor"] == grad_color(grad_stats(np.array([joint])))[0]
-    assert [c["label"] for c in clusters.values()] == ["Net"]
 
 
 def test_after_backward_leaves_show_gradient_statistics_and_colours():
@@ -280,25 +181,6 @@ def test_show_saved_draws_kept_tensors_and_links_saved_leaves():
                if a["label"].startswith(("Linear", "Sigmoid")))
 
 
-def test_module_owner_is_recorded_on_each_node():
-    from minigrad.autograd.node import _module_stack
-
-    model, loss = xor_loss()
-    sig = loss.grad_fn.next_functions[0][0].next_functions[0][0]
-    linear = sig.next_functions[0][0]
-    assert sig._module is model and linear._module is model.output
-    free = (minigrad.randn(2, requires_grad=True) * 2.0).grad_fn
-    assert getattr(free, "_module", None) is None
-
-    class Broken(nn.Module):
-        def forward(self, x):
-            raise ValueError("boom")
-
-    with pytest.raises(ValueError):
-        Broken()(minigrad.randn(2))
-    assert _module_stack == []
-
-
 def test_outputs_tuple_and_bad_arguments():
     a = minigrad.randn(3, requires_grad=True)
     nodes, edges, _ = parse(make_dot((a.exp().sum(), a.sin().sum()), params={"a": a}))
@@ -378,3 +260,57 @@ def test_make_dot_minigrad_options_are_keyword_only():
         make_dot(loss, named, False, False, False)  # show_grads where it used to be
     hidden = parse(make_dot(loss, named, show_grads=False, model=model, collapse="module"))[0]
     assert any(v.get("shape") == "box3d" for v in hidden.values())
+
+
+# -- rendering -------------------------------------------------------------------------------------
+def xor_graph():
+    minigrad.manual_seed(0)
+    model = nn.Sequential(nn.Linear(2, 4), nn.Sigmoid(), nn.Linear(4, 1), nn.Sigmoid())
+    x = minigrad.tensor([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+    y = minigrad.tensor([[0.0], [1.0], [1.0], [0.0]])
+    loss = nn.BCELoss()(model(x), y)
+    loss.backward(retain_graph=True)
+    return make_dot(loss, params=dict(model.named_parameters()), model=model)
+
+
+@needs_dot
+def test_renders_svg_and_png_files(tmp_path):
+    dot = xor_graph()
+    svg = dot.render(tmp_path / "xor", format="svg", cleanup=True)
+    text = open(svg, encoding="utf-8").read()
+    assert text.lstrip().startswith("<?xml") and "<svg" in text
+    for label in ("0.weight", "2.bias", "LinearBackward0", "AccumulateGrad", "BCELoss",
+                  "grad norm", "vanishing"):
+        assert label in text
+    assert text.count('class="node"') == 16  # 15 graph nodes and the legend
+    png = dot.pipe(format="png")
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 1000
+
+
+def test_without_dot_the_source_is_built_and_rendering_names_the_program(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))  # an empty directory: no `dot` anywhere
+    dot = xor_graph()
+    assert dot.source.startswith("digraph {") and "LinearBackward0" in dot.source
+    dot.save(tmp_path / "xor.dot")
+    assert (tmp_path / "xor.dot").read_text().startswith("digraph {")
+    with pytest.raises(DotNotFoundError, match=r"Graphviz's `dot` program.*apt-get install"):
+        dot.pipe(format="svg")
+    with pytest.raises(graphviz.ExecutableNotFound, match="graph.source"):
+        dot.render(tmp_path / "xor", format="png")
+    assert not list(tmp_path.glob("*.png"))
+
+
+def test_without_the_graphviz_package_make_dot_says_what_to_install(monkeypatch):
+    a = minigrad.randn(2, requires_grad=True)
+    monkeypatch.setitem(sys.modules, "graphviz", None)  # makes `import graphviz` fail
+    with pytest.raises(ImportError, match="pip install graphviz"):
+        make_dot(a.sum())
+
+
+def test_import_minigrad_does_not_import_graphviz():
+    code = ("import sys, minigrad, minigrad.viz; from minigrad.viz import gradient_report; "
+            "print('graphviz' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"

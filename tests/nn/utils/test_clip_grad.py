@@ -1,5 +1,4 @@
-"""minigrad.nn.utils: clip_grad_norm_ / clip_grad_value_ (clip_grad.py) and
-parameters_to_vector / vector_to_parameters (convert_parameters.py)."""
+"""clip_grad_norm_ and clip_grad_value_ (minigrad/nn/utils/clip_grad.py)."""
 
 from __future__ import annotations
 
@@ -11,12 +10,7 @@ import pytest
 
 import minigrad
 from minigrad import nn
-from minigrad.nn.utils import (
-    clip_grad_norm_,
-    clip_grad_value_,
-    parameters_to_vector,
-    vector_to_parameters,
-)
+from minigrad.nn.utils import clip_grad_norm_, clip_grad_value_
 
 
 def _np(t) -> np.ndarray:
@@ -111,35 +105,3 @@ def test_clipping_keeps_the_grad_objects(rng) -> None:
     clip_grad_norm_(params, 1.0)
     clip_grad_value_(params, 0.1)
     assert [p.grad for p in params[:-1]] == before
-
-
-def test_parameters_to_vector_concatenates_in_order_and_is_differentiable() -> None:
-    model = nn.Sequential(nn.Linear(3, 2), nn.Linear(2, 1))
-    vec = parameters_to_vector(model.parameters())
-    expected = np.concatenate([_np(p).reshape(-1) for p in model.parameters()])
-    assert vec.shape == (11,)
-    np.testing.assert_array_equal(_np(vec), expected)
-    (vec * minigrad.arange(11, dtype=minigrad.float32)).sum().backward()
-    np.testing.assert_array_equal(_np(model[0].weight.grad), np.arange(6).reshape(2, 3))
-    np.testing.assert_array_equal(_np(model[1].bias.grad), [10.0])
-
-
-def test_vector_to_parameters_writes_slices_back() -> None:
-    model = nn.Sequential(nn.Linear(3, 2), nn.Linear(2, 1)).double()
-    vec = minigrad.arange(11, dtype=minigrad.float64)
-    vector_to_parameters(vec, model.parameters())
-    np.testing.assert_array_equal(_np(model[0].weight), np.arange(6).reshape(2, 3))
-    np.testing.assert_array_equal(_np(model[0].bias), [6, 7])
-    np.testing.assert_array_equal(_np(model[1].weight), [[8, 9]])
-    np.testing.assert_array_equal(_np(model[1].bias), [10])
-    assert model[0].weight.dtype == minigrad.float64
-    round_trip = parameters_to_vector(model.parameters())
-    np.testing.assert_array_equal(_np(round_trip), np.arange(11))
-
-
-def test_vector_to_parameters_rejects_bad_vectors() -> None:
-    params = list(nn.Linear(3, 2).parameters())
-    with pytest.raises(TypeError, match="1-D"):
-        vector_to_parameters(minigrad.zeros(2, 4), params)
-    with pytest.raises(RuntimeError, match="10 elements.*need 8"):
-        vector_to_parameters(minigrad.zeros(10), params)

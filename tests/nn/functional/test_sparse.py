@@ -1,7 +1,6 @@
-"""Embedding (minigrad/ops/sparse.py's Embedding ops, nn/functional/sparse.embedding,
-nn/modules/sparse.Embedding): lookups against NumPy indexing, gradients that accumulate repeated
-indices (np.add.at as the reference), padding_idx rows that never get a gradient,
-scale_grad_by_freq, max_norm, from_pretrained, initialisation, and bad indices."""
+"""F.embedding (minigrad/nn/functional/sparse.py): lookups against NumPy indexing,
+gradients that accumulate repeated indices (np.add.at as the reference), padding_idx and
+scale_grad_by_freq, max_norm renormalising in place, gradchecks, and bad indices."""
 
 from __future__ import annotations
 
@@ -12,7 +11,6 @@ import minigrad
 from minigrad.autograd import gradcheck, gradgradcheck
 from minigrad.nn.functional.sparse import embedding
 from minigrad.nn.modules.sparse import Embedding
-from minigrad.ops.sparse import EmbeddingBackward
 
 
 def _np(t) -> np.ndarray:
@@ -67,35 +65,11 @@ def test_large_vocabulary_scatter_matches_add_at(rng) -> None:
                                rtol=1e-5, atol=1e-5)
 
 
-def test_padding_row_output_is_the_row_and_its_gradient_is_zero(rng) -> None:
-    emb = Embedding(5, 3, padding_idx=-2).double()
-    assert emb.padding_idx == 3 and np.all(_np(emb.weight)[3] == 0)
-    with minigrad.no_grad():
-        emb.weight.data[3] = 7.0  # a changed padding row is looked up as it is (as PyTorch)
-    out = emb(_idx([3, 1, 3]))
-    np.testing.assert_array_equal(_np(out)[0], [7.0, 7.0, 7.0])
-    out.sum().backward()
-    np.testing.assert_array_equal(_np(emb.weight.grad)[3], 0.0)
-    np.testing.assert_array_equal(_np(emb.weight.grad)[1], 1.0)
-
-
 def test_gradcheck_and_gradgradcheck(rng) -> None:
     w = minigrad.tensor(rng.standard_normal((6, 3)), requires_grad=True)
     idx = _idx([[0, 2, 2], [5, 0, 1]])
     assert gradcheck(lambda w: embedding(idx, w), (w,))
     assert gradgradcheck(lambda w: embedding(idx, w) ** 2, (w,))
-
-
-@pytest.mark.parametrize("padding_idx", [None, 2])
-@pytest.mark.parametrize("freq", [False, True])
-def test_scatter_op_is_linear_and_its_backward_is_its_adjoint(padding_idx, freq, rng) -> None:
-    """padding_idx and scale_grad_by_freq make Embedding's gradient a chosen rule, not the
-    derivative; the scatter that implements it must still differentiate exactly (double
-    backward)."""
-    idx = np.array([[0, 2, 2], [5, 0, 2]])
-    g = minigrad.tensor(rng.standard_normal((2, 3, 4)), requires_grad=True)
-    assert gradcheck(lambda g: EmbeddingBackward.apply(
-        g, indices=idx, num=6, padding_idx=padding_idx, scale_by_freq=freq), (g,))
 
 
 def test_max_norm_renormalises_looked_up_rows_in_place(rng) -> None:
@@ -116,40 +90,6 @@ def test_max_norm_renormalises_looked_up_rows_in_place(rng) -> None:
     w1 = minigrad.tensor(w.copy())
     embedding(_idx([1]), w1, max_norm=2.0, norm_type=1.0)
     np.testing.assert_allclose(_np(w1)[1], w[1] * 2.0 / (np.abs(w[1]).sum() + 1e-7), rtol=1e-12)
-
-
-def test_default_init_is_standard_normal_and_reproducible() -> None:
-    minigrad.manual_seed(11)
-    a = Embedding(400, 50, padding_idx=0)
-    minigrad.manual_seed(11)
-    b = Embedding(400, 50, padding_idx=0)
-    np.testing.assert_array_equal(_np(a.weight), _np(b.weight))
-    w = _np(a.weight)
-    assert w.dtype == np.float32 and np.all(w[0] == 0)
-    assert abs(w[1:].mean()) < 0.02 and abs(w[1:].std() - 1) < 0.02
-    assert a.weight.requires_grad and list(a.state_dict()) == ["weight"]
-
-
-def test_from_pretrained_shares_weights_and_freezes(rng) -> None:
-    pre = minigrad.tensor(rng.standard_normal((4, 3)).astype(np.float32))
-    emb = Embedding.from_pretrained(pre)
-    assert not emb.weight.requires_grad and emb.weight.data is pre.data
-    out = emb(_idx([1, 3]))
-    np.testing.assert_array_equal(_np(out), _np(pre)[[1, 3]])
-    assert not out.requires_grad
-    trainable = Embedding.from_pretrained(pre, freeze=False, padding_idx=1)
-    assert trainable.weight.requires_grad and trainable.padding_idx == 1
-    np.testing.assert_array_equal(_np(trainable.weight)[1], _np(pre)[1])  # not zeroed
-    with pytest.raises(AssertionError, match="2-dimensional"):
-        Embedding.from_pretrained(minigrad.zeros(3))
-
-
-def test_repr_like_pytorch() -> None:
-    assert repr(Embedding(10, 3)) == "Embedding(10, 3)"
-    assert repr(Embedding(10, 3, padding_idx=0)) == "Embedding(10, 3, padding_idx=0)"
-    assert repr(Embedding(10, 3, max_norm=1.0, norm_type=1.0, scale_grad_by_freq=True,
-                          sparse=True)) == ("Embedding(10, 3, max_norm=1.0, norm_type=1.0, "
-                                            "scale_grad_by_freq=True, sparse=True)")
 
 
 def test_bad_indices_and_arguments_raise() -> None:

@@ -50,7 +50,7 @@ def _ff(x: np.ndarray, layer, gelu: bool) -> np.ndarray:
 
 
 def _attn(mha, x: np.ndarray, mem: np.ndarray | None = None) -> np.ndarray:
-    """The attention block through minigrad's MultiheadAttention (tested in test_attention)."""
+    """The attention block through minigrad's MultiheadAttention (test_activation_attention)."""
     kv = _t(x if mem is None else mem)
     return _np(mha(_t(x), kv, kv, need_weights=False)[0])
 

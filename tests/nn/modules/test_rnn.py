@@ -1,7 +1,6 @@
-"""Recurrent layers (minigrad/nn/modules/rnn.py, nn/functional/rnn.py, ops/rnn.py): values
-against NumPy reference recurrences (loops over time are fine here), float64 gradchecks through
-inputs, initial states and every parameter (2 layers, bidirectional), double backward, shapes
-for batch_first and unbatched input, dropout between layers, parameter names and init, and
+"""Recurrent layers (minigrad/nn/modules/rnn.py): values against NumPy reference recurrences
+(loops over time are fine here), cells with float64 gradchecks, shapes for batch_first and
+unbatched input, dropout between layers, parameter names and init, signatures, and
 PyTorch's error messages."""
 
 from __future__ import annotations
@@ -14,13 +13,10 @@ import pytest
 
 import minigrad
 from minigrad import random as mg_random
-from minigrad.autograd import grad, gradcheck, gradgradcheck
+from minigrad.autograd import gradcheck
 from minigrad.nn.functional import rnn as FR
 from minigrad.nn.modules.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
-from minigrad.ops.rnn import stack_steps, unbind_steps
-
-LAYERS = {"tanh": (RNN, "RNN_TANH", {}), "relu": (RNN, "RNN_RELU", {"nonlinearity": "relu"}),
-          "lstm": (LSTM, "LSTM", {}), "gru": (GRU, "GRU", {})}
+from tests.nn.helpers import LAYERS
 
 
 # -- the NumPy reference -------------------------------------------------------------------------
@@ -215,47 +211,6 @@ def test_cells_match_numpy_and_gradcheck(kind, bias, rng) -> None:
     assert gradcheck(fn, leaves)
 
 
-# -- gradients -----------------------------------------------------------------------------------
-def _functional(module, mode: str):
-    """fn(x, h0, c0, *params) running the module's recurrence on the given leaves."""
-    per = 4 if module.bias else 2
-    dirs = 2 if module.bidirectional else 1
-
-    def fn(x, h0, c0, *params):
-        weights = [params[i:i + per] for i in range(0, len(params), per)]
-        out, h_n, c_n = FR.rnn(mode, x, h0, c0 if mode == "LSTM" else None, weights,
-                               module.num_layers, 0.0, False, module.bidirectional)
-        return (out, h_n) if c_n is None else (out, h_n, c_n)
-
-    return fn, module.num_layers * dirs
-
-
-@pytest.mark.parametrize("config", [{"num_layers": 2, "bidirectional": True}, {"bias": False}],
-                         ids=["2-layers-bidirectional", "no-bias"])
-@pytest.mark.parametrize("kind", list(LAYERS))
-def test_gradcheck_through_input_states_and_every_parameter(kind, config, rng) -> None:
-    cls, mode, extra = LAYERS[kind]
-    module = cls(2, 2, **extra, **config).double()
-    fn, layers = _functional(module, mode)
-    x, h0, c0 = (rng.standard_normal(s) for s in ((3, 2, 2), (layers, 2, 2), (layers, 2, 2)))
-    if mode == "RNN_RELU":  # keep the pre-activations off relu's kink
-        x, h0 = x + 0.5, np.abs(h0)
-    leaves = [minigrad.tensor(a, requires_grad=True) for a in (x, h0, c0)]
-    leaves += [p.detach().requires_grad_(True) for p in module.parameters()]
-    assert gradcheck(fn, leaves)
-
-
-@pytest.mark.parametrize("kind", ["lstm", "gru", "tanh"])
-def test_gradgradcheck_double_backward(kind, rng) -> None:
-    cls, mode, extra = LAYERS[kind]
-    module = cls(2, 2, bidirectional=True, **extra).double()
-    fn, layers = _functional(module, mode)
-    arrays = [rng.standard_normal(s) for s in ((3, 1, 2), (layers, 1, 2), (layers, 1, 2))]
-    leaves = [minigrad.tensor(a, requires_grad=True) for a in arrays]
-    params = [p.detach().requires_grad_(i % 4 == 1) for i, p in enumerate(module.parameters())]
-    assert gradgradcheck(fn, leaves + params)  # through x, h0, c0 and both weight_hh
-
-
 def test_backward_twice_with_retain_graph_doubles_the_gradients(rng) -> None:
     lstm = LSTM(3, 4, num_layers=2).double()
     x = minigrad.tensor(rng.standard_normal((4, 2, 3)), requires_grad=True)
@@ -267,24 +222,6 @@ def test_backward_twice_with_retain_graph_doubles_the_gradients(rng) -> None:
     second = [_np(x.grad)] + [_np(p.grad) for p in lstm.parameters()]
     for a, b in zip(first, second, strict=True):
         np.testing.assert_allclose(b, 2 * a, rtol=1e-12, atol=1e-14)
-
-
-def test_unbind_steps_and_stack_steps_gradients(rng) -> None:
-    x = minigrad.tensor(rng.standard_normal((4, 2, 3)), requires_grad=True)
-    steps = unbind_steps(x * 1.0)
-    assert len(steps) == 4 and all(s.shape == (2, 3) for s in steps)
-    # only some steps used, one twice: unused steps get zero gradient, repeats accumulate
-    loss = (steps[1] * 2.0).sum() + steps[3].sum() + (steps[3] ** 2).sum()
-    loss.backward()
-    want = np.zeros((4, 2, 3))
-    want[1] = 2.0
-    want[3] = 1.0 + 2 * _np(x)[3]
-    np.testing.assert_allclose(_np(x.grad), want, rtol=1e-12)
-    leaf = x.detach().requires_grad_()
-    assert gradcheck(lambda t: stack_steps(unbind_steps(t * 1.0)[::-1]), [leaf])
-    (g,) = grad((stack_steps(unbind_steps(x)) ** 3).sum(), [x], create_graph=True)
-    (gg,) = grad(g.sum(), [x])
-    np.testing.assert_allclose(_np(gg), 6 * _np(x), rtol=1e-12)
 
 
 def test_no_grad_forward_records_nothing(rng) -> None:

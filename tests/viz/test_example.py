@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("graphviz")
+pytest.importorskip(
+    "graphviz", reason="the optional graphviz package (pip install graphviz) is not installed")
 
 SCRIPT = Path(__file__).parent.parent.parent / "examples" / "draw_graph.py"
 

@@ -1,4 +1,5 @@
-"""Datasets: TensorDataset, ConcatDataset, Subset, random_split."""
+"""Datasets (minigrad/utils/data/dataset.py): TensorDataset, ConcatDataset, Subset,
+random_split."""
 
 import numpy as np
 import pytest

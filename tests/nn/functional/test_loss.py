@@ -1,6 +1,6 @@
-"""Losses (minigrad/nn/functional/loss.py and nn/modules/loss.py): every loss with every option
-against a NumPy formula written from PyTorch's documentation, float64 gradchecks (for the
-target too where the loss is differentiable in it), the module forms, and bad input."""
+"""Loss functions (minigrad/nn/functional/loss.py): every loss with every option against a
+NumPy formula written from PyTorch's documentation, float64 gradchecks (for the target
+too where the loss is differentiable in it), and bad input."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import pytest
 import minigrad
 from minigrad import nn
 from minigrad.nn import functional as F
+from tests.helpers import check_grad
 
 REDUCTIONS = ("none", "mean", "sum")
 
@@ -83,8 +84,7 @@ def test_regression_loss_matches_numpy(name, fn, ref, reduction, rng) -> None:
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 @pytest.mark.parametrize(("name", "fn", "ref"), REGRESSION, ids=[r[0] for r in REGRESSION])
-def test_regression_loss_gradcheck_input_and_target(name, fn, ref, reduction, rng,
-                                                    check_grad) -> None:
+def test_regression_loss_gradcheck_input_and_target(name, fn, ref, reduction, rng) -> None:
     x, y = _regression_inputs(rng, (3, 4))
     check_grad(lambda a, b: fn(a, b, reduction), x, y)
 
@@ -112,7 +112,7 @@ def _bce_logits(x, y, w=None, pw=None):
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 @pytest.mark.parametrize("weight_shape", [None, (4, 5), (5,)])
-def test_bce_matches_numpy_and_gradchecks(reduction, weight_shape, rng, check_grad) -> None:
+def test_bce_matches_numpy_and_gradchecks(reduction, weight_shape, rng) -> None:
     p, y = rng.uniform(0.05, 0.95, (4, 5)), rng.uniform(0, 1, (4, 5))
     w = None if weight_shape is None else rng.uniform(0.5, 2, weight_shape)
     wt = None if w is None else _t(w)
@@ -138,8 +138,7 @@ def test_bce_clamps_its_logs_at_minus_100() -> None:
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 @pytest.mark.parametrize("options", ["plain", "weight", "pos_weight", "both"])
-def test_bce_with_logits_matches_numpy_and_gradchecks(reduction, options, rng,
-                                                      check_grad) -> None:
+def test_bce_with_logits_matches_numpy_and_gradchecks(reduction, options, rng) -> None:
     x, y = rng.standard_normal((4, 5)) * 3, rng.uniform(0, 1, (4, 5))
     w = rng.uniform(0.5, 2, (4, 1)) if options in ("weight", "both") else None
     pw = rng.uniform(0.2, 5, (5,)) if options in ("pos_weight", "both") else None
@@ -230,8 +229,7 @@ NLL_OPTIONS = [
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 @pytest.mark.parametrize(("name", "opts", "ignore"), NLL_OPTIONS, ids=[o[0] for o in NLL_OPTIONS])
 @pytest.mark.parametrize("shape", [(6, 4), (2, 3, 4, 2)], ids=["2d", "4d"])
-def test_nll_loss_matches_numpy_and_gradchecks(shape, name, opts, ignore, reduction, rng,
-                                               check_grad) -> None:
+def test_nll_loss_matches_numpy_and_gradchecks(shape, name, opts, ignore, reduction, rng) -> None:
     x = rng.standard_normal(shape)
     c = shape[1]
     target = _labels(rng, c, (shape[0], *shape[2:]), ignore)
@@ -247,7 +245,7 @@ def test_nll_loss_matches_numpy_and_gradchecks(shape, name, opts, ignore, reduct
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
-def test_nll_loss_unbatched(reduction, rng, check_grad) -> None:
+def test_nll_loss_unbatched(reduction, rng) -> None:
     x = rng.standard_normal(5)
     out = F.nll_loss(_t(x), _t(3, np.int64), reduction=reduction)
     assert out.shape == ()
@@ -275,8 +273,7 @@ CE_OPTIONS = [
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 @pytest.mark.parametrize(("name", "opts", "ignore"), CE_OPTIONS, ids=[o[0] for o in CE_OPTIONS])
 @pytest.mark.parametrize("shape", [(6, 4), (2, 3, 4, 2), (4,)], ids=["2d", "4d", "unbatched"])
-def test_cross_entropy_with_class_indices(shape, name, opts, ignore, reduction, rng,
-                                          check_grad) -> None:
+def test_cross_entropy_with_class_indices(shape, name, opts, ignore, reduction, rng) -> None:
     x = rng.standard_normal(shape)
     c = shape[0] if len(shape) == 1 else shape[1]
     tshape = () if len(shape) == 1 else (shape[0], *shape[2:])
@@ -337,7 +334,7 @@ def _probs(rng, shape, axis):
 @pytest.mark.parametrize(("weight", "ls"), [(False, 0.0), (True, 0.0), (False, 0.3),
                                             (True, 0.25)])
 @pytest.mark.parametrize("shape", [(5, 3), (2, 3, 2, 2), (4,)], ids=["2d", "4d", "unbatched"])
-def test_cross_entropy_with_probabilities(shape, weight, ls, reduction, rng, check_grad) -> None:
+def test_cross_entropy_with_probabilities(shape, weight, ls, reduction, rng) -> None:
     axis = 0 if len(shape) == 1 else 1
     x, y = rng.standard_normal(shape), _probs(rng, shape, axis)
     w = rng.uniform(0.5, 2, shape[axis]) if weight else None
@@ -368,7 +365,7 @@ def _kl(x, y, log_target, reduction):
 @pytest.mark.filterwarnings("ignore:reduction. 'mean' divides")
 @pytest.mark.parametrize("reduction", (*REDUCTIONS, "batchmean"))
 @pytest.mark.parametrize("log_target", [False, True])
-def test_kl_div_matches_numpy_and_gradchecks(log_target, reduction, rng, check_grad) -> None:
+def test_kl_div_matches_numpy_and_gradchecks(log_target, reduction, rng) -> None:
     x = _log_softmax(rng.standard_normal((4, 5)), 1)
     y = _log_softmax(rng.standard_normal((4, 5)), 1)
     y = y if log_target else np.exp(y)
@@ -397,42 +394,6 @@ def test_kl_div_batchmean_is_the_kl_divergence_per_sample(rng) -> None:
 def test_kl_div_mean_warns_like_pytorch() -> None:
     with pytest.warns(UserWarning, match="batchmean"):
         F.kl_div(_t(np.zeros((2, 2))), _t(np.full((2, 2), 0.5)), reduction="mean")
-
-
-# -- module forms ----------------------------------------------------------------------------------
-def test_loss_modules_pass_their_options_through(rng) -> None:
-    x, y = rng.standard_normal((4, 3)), rng.uniform(0.05, 0.95, (4, 3))
-    p = rng.uniform(0.05, 0.95, (4, 3))
-    w, pw = rng.uniform(0.5, 2, 3), rng.uniform(0.5, 2, 3)
-    t = rng.integers(0, 3, 4)
-    pairs = [
-        (nn.MSELoss(reduction="sum")(_t(x), _t(y)), F.mse_loss(_t(x), _t(y), reduction="sum")),
-        (nn.L1Loss(reduction="none")(_t(x), _t(y)), F.l1_loss(_t(x), _t(y), reduction="none")),
-        (nn.SmoothL1Loss(beta=0.3)(_t(x), _t(y)), F.smooth_l1_loss(_t(x), _t(y), beta=0.3)),
-        (nn.HuberLoss(delta=0.4)(_t(x), _t(y)), F.huber_loss(_t(x), _t(y), delta=0.4)),
-        (nn.BCELoss(weight=_t(w))(_t(p), _t(y)),
-         F.binary_cross_entropy(_t(p), _t(y), weight=_t(w))),
-        (nn.BCEWithLogitsLoss(weight=_t(w), pos_weight=_t(pw), reduction="sum")(_t(x), _t(y)),
-         F.binary_cross_entropy_with_logits(_t(x), _t(y), _t(w), reduction="sum",
-                                            pos_weight=_t(pw))),
-        (nn.NLLLoss(weight=_t(w), ignore_index=1)(_t(x), _t(t, np.int64)),
-         F.nll_loss(_t(x), _t(t, np.int64), weight=_t(w), ignore_index=1)),
-        (nn.CrossEntropyLoss(weight=_t(w), ignore_index=2, label_smoothing=0.1)(
-            _t(x), _t(t, np.int64)),
-         F.cross_entropy(_t(x), _t(t, np.int64), weight=_t(w), ignore_index=2,
-                         label_smoothing=0.1)),
-        (nn.KLDivLoss(reduction="batchmean", log_target=True)(_t(x), _t(y)),
-         F.kl_div(_t(x), _t(y), reduction="batchmean", log_target=True)),
-    ]
-    for i, (a, b) in enumerate(pairs):
-        np.testing.assert_array_equal(_np(a), _np(b), err_msg=str(i))
-
-
-def test_loss_weights_are_buffers() -> None:
-    loss = nn.CrossEntropyLoss(weight=_t([1.0, 2.0]))
-    assert list(loss.state_dict()) == ["weight"]
-    assert list(nn.BCEWithLogitsLoss(pos_weight=_t([2.0])).state_dict()) == ["pos_weight"]
-    assert list(nn.MSELoss().state_dict()) == []
 
 
 # -- bad input -------------------------------------------------------------------------------------

@@ -1,43 +1,18 @@
-"""nn.Module (minigrad/nn/modules/module.py) and the containers (container.py): registration
-on assignment, traversal order, modes, bulk operations, state dicts, hooks, repr, and
-Sequential / ModuleList / ModuleDict as lists and dicts of modules."""
+"""nn.Module (minigrad/nn/modules/module.py): registration on assignment, traversal order,
+modes, bulk operations, hooks and repr. State dicts are in test_module_state_dict.py."""
 
 from __future__ import annotations
-
-from collections import OrderedDict
 
 import numpy as np
 import pytest
 
 import minigrad
 from minigrad import nn
+from tests.nn.modules.helpers import Block, Net
 
 
 def _np(t) -> np.ndarray:
     return t.detach().numpy()
-
-
-class Block(nn.Module):
-    def __init__(self) -> None:
-        super().__init__()
-        self.fc = nn.Linear(3, 3)
-        self.act = nn.ReLU()
-        self.register_buffer("running", minigrad.zeros(3))
-        self.register_buffer("mask", minigrad.ones(3), persistent=False)
-
-    def forward(self, x):
-        return self.act(self.fc(x)) + self.running
-
-
-class Net(nn.Module):
-    def __init__(self) -> None:
-        super().__init__()
-        self.scale = nn.Parameter(minigrad.ones(1))
-        self.body = nn.Sequential(Block(), Block())
-        self.head = nn.Linear(3, 2)
-
-    def forward(self, x):
-        return self.head(self.body(x) * self.scale)
 
 
 # -- registration ----------------------------------------------------------------------------------
@@ -319,112 +294,6 @@ def test_deepcopy_copies_parameters_and_buffers_and_keeps_ties() -> None:
     assert not (_np(net.head.bias) == 5.0).any()
 
 
-# -- state dicts -----------------------------------------------------------------------------------
-def test_state_dict_keys_and_detached_values() -> None:
-    net = Net()
-    sd = net.state_dict()
-    # each module's own parameters, then its own buffers, then its children (PyTorch's order)
-    assert list(sd) == ["scale", "body.0.running", "body.0.fc.weight", "body.0.fc.bias",
-                        "body.1.running", "body.1.fc.weight", "body.1.fc.bias", "head.weight",
-                        "head.bias"]
-    for key, value in sd.items():
-        assert isinstance(value, minigrad.Tensor) and not isinstance(value, nn.Parameter)
-        assert not value.requires_grad and value.grad_fn is None, key
-    np.testing.assert_array_equal(_np(sd["head.weight"]), _np(net.head.weight))
-    kept = net.state_dict(keep_vars=True)
-    assert kept["head.weight"] is net.head.weight
-    assert list(net.state_dict(prefix="model."))[0] == "model.scale"
-
-
-def test_load_state_dict_copies_values_and_keeps_dtype() -> None:
-    src, dst = Net(), Net()
-    sd = {k: minigrad.tensor(_np(v).astype(np.float64)) for k, v in src.state_dict().items()}
-    weight = dst.head.weight
-    result = dst.load_state_dict(sd)
-    assert tuple(result) == ([], []) and result.missing_keys == [] == result.unexpected_keys
-    assert dst.head.weight is weight and weight.dtype == minigrad.float32
-    for key, value in src.state_dict().items():
-        np.testing.assert_array_equal(_np(dst.state_dict()[key]), _np(value))
-    _np(sd["head.bias"])[:] = 7.0  # the copy does not alias the source
-    assert not (_np(dst.head.bias) == 7.0).any()
-
-
-def _snapshot(module) -> dict:
-    return {k: _np(v).copy() for k, v in module.state_dict().items()}
-
-
-def _unchanged(module, snapshot: dict) -> bool:
-    return all(np.array_equal(_np(v), snapshot[k]) for k, v in module.state_dict().items())
-
-
-def test_load_state_dict_strict_names_missing_keys_and_changes_nothing() -> None:
-    net = Net()
-    before = _snapshot(net)
-    sd = {k: v * 0 for k, v in Net().state_dict().items() if k != "head.bias"}
-    with pytest.raises(RuntimeError, match=r'Missing key\(s\) in state_dict: "head.bias"'):
-        net.load_state_dict(sd)
-    assert _unchanged(net, before)
-
-
-def test_load_state_dict_strict_names_unexpected_keys_and_changes_nothing() -> None:
-    net = Net()
-    before = _snapshot(net)
-    sd = {k: v * 0 for k, v in Net().state_dict().items()}
-    sd["head.gamma"] = minigrad.ones(2)
-    sd["body.0.mask"] = minigrad.ones(3)  # a non-persistent buffer is not a state-dict key
-    with pytest.raises(RuntimeError) as err:
-        net.load_state_dict(sd)
-    assert 'Unexpected key(s) in state_dict: "head.gamma", "body.0.mask"' in str(err.value)
-    assert "Net" in str(err.value)
-    assert _unchanged(net, before)
-
-
-def test_load_state_dict_names_mis_shaped_keys_even_when_not_strict() -> None:
-    net = Net()
-    before = _snapshot(net)
-    sd = {k: v * 0 for k, v in Net().state_dict().items()}
-    sd["head.weight"] = minigrad.zeros(3, 2)
-    for strict in (True, False):
-        with pytest.raises(RuntimeError) as err:
-            net.load_state_dict(sd, strict=strict)
-        msg = str(err.value)
-        assert "size mismatch for head.weight" in msg
-        assert "(3, 2)" in msg and "(2, 3)" in msg
-        assert _unchanged(net, before)
-
-
-def test_load_state_dict_lists_every_problem_at_once() -> None:
-    net = Net()
-    sd = {k: v for k, v in Net().state_dict().items() if k != "scale"}
-    sd["extra"] = minigrad.ones(1)
-    sd["head.bias"] = minigrad.ones(5)
-    with pytest.raises(RuntimeError) as err:
-        net.load_state_dict(sd)
-    msg = str(err.value)
-    assert msg.index("Missing") < msg.index("Unexpected") < msg.index("size mismatch")
-    assert '"scale"' in msg and '"extra"' in msg and "head.bias" in msg
-
-
-def test_load_state_dict_not_strict_returns_missing_and_unexpected_keys() -> None:
-    net = Net()
-    src = Net()
-    sd = {k: v for k, v in src.state_dict().items() if not k.startswith("head.")}
-    sd["unused.weight"] = minigrad.ones(1)
-    result = net.load_state_dict(sd, strict=False)
-    assert result.missing_keys == ["head.weight", "head.bias"]
-    assert result.unexpected_keys == ["unused.weight"]
-    missing, unexpected = result
-    assert missing == ["head.weight", "head.bias"] and unexpected == ["unused.weight"]
-    np.testing.assert_array_equal(_np(net.body[1].fc.weight), _np(src.body[1].fc.weight))
-
-
-def test_load_state_dict_accepts_numpy_arrays() -> None:
-    lin = nn.Linear(2, 2)
-    lin.load_state_dict({"weight": np.eye(2), "bias": np.array([1.0, 2.0])})
-    np.testing.assert_array_equal(_np(lin.weight), np.eye(2, dtype=np.float32))
-    assert _np(lin.bias).tolist() == [1.0, 2.0]
-
-
 # -- hooks -----------------------------------------------------------------------------------------
 def test_forward_hook_sees_inputs_and_output_and_can_replace_output() -> None:
     lin = nn.Linear(3, 2)
@@ -533,125 +402,3 @@ def test_repr_of_a_custom_module_and_of_repeated_modulelist_entries() -> None:
     assert repr(nn.ModuleList()) == "ModuleList()"
     assert repr(nn.Sequential()) == "Sequential()"
     assert repr(nn.ModuleDict({"a": nn.ReLU()})) == "ModuleDict(\n  (a): ReLU()\n)"
-
-
-# -- containers ------------------------------------------------------------------------------------
-def _seq() -> nn.Sequential:
-    return nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 4), nn.Tanh())
-
-
-def test_sequential_runs_its_modules_in_order() -> None:
-    seq = _seq()
-    x = minigrad.randn(5, 2)
-    expected = seq[3](seq[2](seq[1](seq[0](x))))
-    np.testing.assert_array_equal(_np(seq(x)), _np(expected))
-
-
-def test_sequential_indexing_slicing_len_and_iteration() -> None:
-    seq = _seq()
-    mods = list(seq._modules.values())
-    assert len(seq) == 4 and list(seq) == mods
-    assert seq[0] is mods[0] and seq[-1] is mods[3] and seq[-4] is mods[0]
-    part = seq[1:3]
-    assert isinstance(part, nn.Sequential) and list(part) == mods[1:3]
-    assert list(part._modules) == ["1", "2"]  # slicing keeps the keys, as PyTorch
-    assert list(seq[::-1]) == mods[::-1]
-    with pytest.raises(IndexError, match="out of range"):
-        seq[4]
-    with pytest.raises(IndexError, match="out of range"):
-        seq[-5]
-
-
-def test_sequential_from_an_ordered_dict_keeps_the_names() -> None:
-    seq = nn.Sequential(OrderedDict([("fc", nn.Linear(2, 2)), ("act", nn.ReLU())]))
-    assert list(seq._modules) == ["fc", "act"] and seq.fc is seq[0]
-    assert list(seq.state_dict()) == ["fc.weight", "fc.bias"]
-
-
-def test_sequential_append_extend_insert_setitem() -> None:
-    seq = nn.Sequential(nn.ReLU())
-    a, b, c, d, e = nn.Tanh(), nn.Sigmoid(), nn.GELU(), nn.SiLU(), nn.ELU()
-    assert seq.append(a) is seq
-    assert seq.extend([b, c]) is seq
-    assert seq.insert(0, d) is seq
-    seq.insert(-1, e)  # before the last, as list.insert
-    assert [type(m).__name__ for m in seq] == ["SiLU", "ReLU", "Tanh", "Sigmoid", "ELU", "GELU"]
-    assert list(seq._modules) == ["0", "1", "2", "3", "4", "5"]
-    seq[1] = nn.Identity()
-    assert isinstance(seq[1], nn.Identity)
-    with pytest.raises(IndexError):
-        seq.insert(10, nn.ReLU())
-    combined = nn.Sequential(nn.ReLU()) + nn.Sequential(nn.Tanh())
-    assert [type(m).__name__ for m in combined] == ["ReLU", "Tanh"]
-
-
-def test_sequential_delete_and_pop_renumber_the_keys() -> None:
-    seq = _seq()
-    mods = list(seq)
-    del seq[1]
-    assert list(seq._modules) == ["0", "1", "2"] and list(seq) == [mods[0], mods[2], mods[3]]
-    assert list(seq.state_dict()) == ["0.weight", "0.bias", "1.weight", "1.bias"]
-    assert seq.pop(-1) is mods[3]
-    del seq[0:1]
-    assert list(seq._modules) == ["0"] and seq[0] is mods[2]
-
-
-def test_modulelist_indexing_slicing_and_growth() -> None:
-    layers = [nn.Linear(i + 1, i + 2) for i in range(4)]
-    ml = nn.ModuleList(layers[:2])
-    ml.append(layers[2])
-    ml.extend([layers[3]])
-    assert len(ml) == 4 and list(ml) == layers and ml[-1] is layers[3]
-    part = ml[1:3]
-    assert isinstance(part, nn.ModuleList) and list(part) == layers[1:3]
-    assert list(part._modules) == ["0", "1"]  # a ModuleList slice renumbers
-    relu = nn.ReLU()
-    ml.insert(1, relu)
-    assert list(ml) == [layers[0], relu, *layers[1:]]
-    assert list(ml._modules) == ["0", "1", "2", "3", "4"]
-    del ml[1]
-    assert list(ml) == layers and list(ml._modules) == ["0", "1", "2", "3"]
-    ml[0] = relu
-    assert ml[0] is relu
-    ml += [nn.Tanh()]
-    assert len(ml) == 5
-    with pytest.raises(IndexError):
-        ml[5]
-
-
-def test_modulelist_parameters_register_in_the_parent() -> None:
-    class Stack(nn.Module):
-        def __init__(self) -> None:
-            super().__init__()
-            self.layers = nn.ModuleList([nn.Linear(2, 2) for _ in range(3)])
-
-        def forward(self, x):
-            for layer in self.layers:
-                x = layer(x)
-            return x
-
-    stack = Stack()
-    assert len(list(stack.parameters())) == 6
-    assert list(stack.state_dict())[:2] == ["layers.0.weight", "layers.0.bias"]
-    stack(minigrad.randn(3, 2)).sum().backward()
-    assert all(p.grad is not None for p in stack.parameters())
-
-
-def test_moduledict_behaves_like_a_dict_of_modules() -> None:
-    enc, act, dec = nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 2)
-    md = nn.ModuleDict({"enc": enc, "act": act})
-    md["dec"] = dec
-    assert len(md) == 3 and list(md) == ["enc", "act", "dec"]
-    assert "act" in md and "nope" not in md
-    assert md["enc"] is enc and list(md.values()) == [enc, act, dec]
-    assert list(md.keys()) == ["enc", "act", "dec"]
-    assert list(md.items())[2] == ("dec", dec)
-    assert list(md.state_dict()) == ["enc.weight", "enc.bias", "dec.weight", "dec.bias"]
-    del md["act"]
-    assert list(md) == ["enc", "dec"]
-    assert md.pop("enc") is enc and list(md) == ["dec"]
-    md.update([("x", nn.Tanh()), ("y", nn.Sigmoid())])
-    md.update(OrderedDict([("z", nn.GELU())]))
-    assert list(md) == ["dec", "x", "y", "z"]
-    with pytest.raises(KeyError):
-        md["missing"]
