@@ -13,7 +13,7 @@ from minigrad import dtypes, random
 from minigrad.methods.conversion import device
 from minigrad.methods.index import where as _where
 from minigrad.ops import shape as sh
-from minigrad.ops.linalg import Einsum
+from minigrad.ops.linalg import Einsum, prepare_einsum
 from minigrad.ops.reduce import normalize_dims
 from minigrad.ops.shape import shape_args
 from minigrad.tensor import Tensor
@@ -104,12 +104,25 @@ def arange(start: Any, end: Any = None, step: Any = 1, dtype: Any = None,
     """Values from start to end (exclusive); int64 if all arguments are ints, else float32."""
     if end is None:
         start, end = 0, start
-    ints = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
-    default = np.int64 if ints else dtypes.DEFAULT_FLOAT
-    n = int(np.ceil((end - start) / step))
-    data = (start + step * np.arange(max(n, 0), dtype=np.float64)) if not ints else \
-        np.arange(start, end, step, dtype=np.int64)
-    return _finish(data.astype(_dtype(dtype, default)), requires_grad, **kw)
+    start, end, step = (v.item() if isinstance(v, (Tensor, np.generic)) else v
+                        for v in (start, end, step))
+    ints = all(isinstance(v, int) for v in (start, end, step))
+    target = _dtype(dtype, np.int64 if ints else dtypes.DEFAULT_FLOAT)
+    if target.kind in "iub":  # PyTorch casts the bounds to an integer dtype first
+        start, end, step = int(start), int(end), int(step)
+    if step == 0:
+        raise RuntimeError("arange: step must be nonzero")
+    if not all(np.isfinite([start, end])):
+        raise RuntimeError(f"arange: unsupported range: {start} -> {end}")
+    if (end - start) * step < 0:
+        raise RuntimeError(f"arange: upper bound and lower bound inconsistent with step sign "
+                           f"(start {start}, end {end}, step {step})")
+    if isinstance(start, int) and isinstance(end, int) and isinstance(step, int):
+        data = np.arange(start, end, step, dtype=np.int64)
+    else:
+        n = int(np.ceil((end - start) / step))
+        data = start + step * np.arange(max(n, 0), dtype=np.float64)
+    return _finish(data.astype(target), requires_grad, **kw)
 
 
 def linspace(start: float, end: float, steps: int, dtype: Any = None,
@@ -221,7 +234,7 @@ def where(condition: Tensor, input: Any = None, other: Any = None) -> Any:  # no
     """Elementwise choice: input where condition holds, else other (numbers allowed)."""
     cond = condition.data if isinstance(condition, Tensor) else np.asarray(condition)
     if input is None and other is None:
-        return tuple(Tensor._make(i) for i in np.nonzero(cond))
+        return Tensor._make(cond).nonzero(as_tuple=True)
     if not isinstance(input, Tensor) and not isinstance(other, Tensor):
         input = tensor(input)
     return _where(cond, input, other)
@@ -231,6 +244,7 @@ def einsum(equation: str, *operands: Tensor) -> Tensor:
     """Einstein summation over tensors, e.g. einsum("bij,bjk->bik", a, b); differentiable."""
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
+    equation, operands = prepare_einsum(equation, list(operands))
     return Einsum.apply(*operands, equation=equation)
 
 

@@ -20,9 +20,11 @@ from minigrad.autograd import node as _node
 from minigrad.autograd.engine import backward as _backward
 from minigrad.autograd.grad_mode import _State
 from minigrad.autograd.node import accumulator_of
+from minigrad.methods.compare import CompareMethods
 from minigrad.methods.conversion import CPU, ConversionMethods, device
-from minigrad.methods.elementwise import ElementwiseMethods, number_as
+from minigrad.methods.elementwise import ElementwiseMethods
 from minigrad.methods.index import IndexMethods
+from minigrad.methods.inplace import InplaceMethods
 from minigrad.methods.linalg import LinalgMethods
 from minigrad.methods.reduce import ReduceMethods
 from minigrad.methods.shape import ShapeMethods
@@ -61,15 +63,16 @@ def _init_slots(t: Tensor, data: np.ndarray, requires_grad: bool) -> None:
     t._accumulator = None
     t._hooks = None
     t._retains_grad = False
+    t._view = None  # (base, view ops from it, base's grad_fn) when t views another's memory
 
 
-class Tensor(ConversionMethods, ElementwiseMethods, ReduceMethods, ShapeMethods, IndexMethods,
-             LinalgMethods, SortingMethods):
+class Tensor(ConversionMethods, ElementwiseMethods, CompareMethods, ReduceMethods, ShapeMethods,
+             IndexMethods, LinalgMethods, SortingMethods, InplaceMethods):
     """An n-dimensional array that records the ops applied to it for reverse-mode autodiff."""
 
     __slots__ = (
         "data", "grad", "grad_fn", "_requires_grad", "_vc", "_accumulator", "_hooks",
-        "_retains_grad", "__weakref__",
+        "_retains_grad", "_view", "__weakref__",
     )
     __array_priority__ = 1000  # ndarray <op> Tensor defers to Tensor's reflected operator
 
@@ -294,54 +297,6 @@ class Tensor(ConversionMethods, ElementwiseMethods, ReduceMethods, ShapeMethods,
     def retains_grad(self) -> bool:
         """True once retain_grad() was called on this non-leaf."""
         return self._retains_grad
-
-    # -- in-place plumbing (the in-place methods are in methods/) ------------------------------
-    def _inplace(self, op: type, ufunc: Any, *operands: Any, **options: Any) -> Tensor:
-        """Run op in place: NumPy writes into self's memory when nothing is recorded; otherwise
-        the op is recorded out of place and self takes over its result and grad_fn."""
-        others = [o if isinstance(o, Tensor) else number_as(o, self) for o in operands]
-        if _State.enabled and (self._requires_grad or any(o._requires_grad for o in others)):
-            if self.grad_fn is None and self._requires_grad:
-                raise RuntimeError(
-                    f"{op.__name__.lower()}_: a leaf Variable that requires grad is being used "
-                    "in an in-place operation."
-                )
-            if getattr(self.grad_fn, "is_view", False):
-                # The result is recorded out of place, so the base would keep its old values and
-                # gradient: refuse rather than be silently wrong (PyTorch rebases the base).
-                raise RuntimeError(
-                    f"{op.__name__.lower()}_: in-place operation on a view ({self.grad_fn.name()}) "
-                    f"of a tensor that requires grad is not supported by minigrad; apply the op "
-                    f"out of place (y = y.{op.__name__.lower()}(...)) or use clone() first."
-                )
-            old = Tensor._make(self.data, self._requires_grad)
-            old.grad_fn = self.grad_fn
-            result = op.apply(old, *others, **options)
-            if result.data.shape != self.data.shape:
-                raise RuntimeError(
-                    f"{op.__name__.lower()}_: output with shape {tuple(self.data.shape)} doesn't "
-                    f"match the broadcast shape {tuple(result.data.shape)}"
-                )
-            self.data = result.data.astype(self.data.dtype, copy=False)
-            self.grad_fn = result.grad_fn
-            self._requires_grad = True
-            self._bump_version()
-            if getattr(self.grad_fn, "_out", None) is not None:
-                self.grad_fn._out = (self.data, self._vc, self._vc[0])
-            return self
-        try:
-            if ufunc is not None:
-                ufunc(self.data, *(o.data for o in others), out=self.data, casting="same_kind")
-            else:
-                np.copyto(self.data, op().forward(self.data, *(o.data for o in others), **options),
-                          casting="same_kind")
-        except (TypeError, ValueError) as err:
-            raise RuntimeError(
-                f"{op.__name__.lower()}_: cannot write the result into a tensor of dtype "
-                f"{self.dtype} and shape {tuple(self.data.shape)}: {err}"
-            ) from None
-        self._bump_version()
-        return self
 
     # -- Python protocol ------------------------------------------------------------------------
     def __len__(self) -> int:

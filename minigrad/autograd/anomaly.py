@@ -3,7 +3,7 @@ created in forward) that produced it."""
 
 from __future__ import annotations
 
-from minigrad.autograd.grad_mode import _State
+from minigrad.autograd.grad_mode import _Flags, _State
 
 
 class detect_anomaly:  # noqa: N801 - PyTorch's name
@@ -14,10 +14,10 @@ class detect_anomaly:  # noqa: N801 - PyTorch's name
 
     def __enter__(self) -> None:
         self._prev = _State.anomaly
-        _State.anomaly = self.check_nan
+        _Flags.anomaly = self.check_nan
 
     def __exit__(self, *exc: object) -> None:
-        _State.anomaly = self._prev
+        _Flags.anomaly = self._prev
 
 
 class set_detect_anomaly(detect_anomaly):  # noqa: N801
@@ -25,11 +25,12 @@ class set_detect_anomaly(detect_anomaly):  # noqa: N801
 
     def __init__(self, mode: bool, check_nan: bool = True) -> None:
         self._prev = _State.anomaly
-        _State.anomaly = bool(mode) and check_nan
+        _Flags.anomaly = bool(mode) and check_nan
 
     def __enter__(self) -> None:
         pass
 
 
 def is_anomaly_enabled() -> bool:
+    """True inside detect_anomaly (in any thread: anomaly mode is process-wide)."""
     return _State.anomaly

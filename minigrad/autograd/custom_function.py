@@ -78,7 +78,7 @@ class Function:
         out = tensor_type._make(result.data, True)
         ctx.next_nodes = tuple(t._grad_node() if n else None for t, n in zip(inputs, needs))
         ctx.input_shapes = tuple(t.data.shape for t in inputs)
-        if _node._module_stack:
-            ctx._module = _node._module_stack[-1]
+        if _State.modules:
+            ctx._module = _State.modules[-1]
         out.grad_fn = ctx
         return out

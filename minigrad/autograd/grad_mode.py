@@ -4,17 +4,30 @@ managers and as decorators, like PyTorch's."""
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class _State:
-    """Process-wide flags read on every op (a plain attribute read keeps the op path fast)."""
+class _Flags(threading.local):
+    """Flags read on every op. `enabled` (grad mode) is per thread, as in PyTorch: `no_grad` in
+    one thread leaves the others recording, and a new thread starts with recording on (the class
+    default). `anomaly` is process-wide, as PyTorch's anomaly mode: it is set on the class.
+    `modules` is the per-thread stack of running modules (see __init__)."""
 
     enabled = True
     anomaly = False
+
+    def __init__(self) -> None:
+        # Modules whose forward is running in this thread, innermost last. Module.__call__
+        # pushes and pops; Op.apply records the innermost on each node as `_module`, so
+        # minigrad.viz can group nodes by layer. It lives here so autograd imports nothing of nn.
+        self.modules: list = []
+
+
+_State = _Flags()
 
 
 def is_grad_enabled() -> bool:

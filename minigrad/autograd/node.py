@@ -27,11 +27,6 @@ _new = object.__new__
 # Tensor class when it is imported (an op builds Tensors; Tensor methods call ops).
 Tensor: Any = None
 
-# Modules whose forward is running, innermost last. Module.__call__ pushes and pops; `apply`
-# records the innermost one on each node as `_module`, so minigrad.viz can group nodes by layer.
-# It lives here so that autograd imports nothing from nn.
-_module_stack: list = []
-
 FREED_MESSAGE = (
     "{name}: trying to backward through the graph a second time (or to read saved tensors after "
     "they were freed). Saved values are freed after backward; call .backward(retain_graph=True) "
@@ -146,15 +141,20 @@ class Op(Node):
             data = fn.forward(*[t.data for t in inputs], **options)
         except ValueError as err:
             raise _shape_error(cls, inputs, err) from None
-        needs = tuple([t._requires_grad for t in inputs]) if _State.enabled else ()
+        if type(data) is not np.ndarray:  # NumPy returns scalars from 0-d math: keep arrays
+            data = np.asarray(data)
+        if _State.enabled:
+            for t in inputs:
+                if t._view is not None and t._view[0].grad_fn is not t._view[2]:
+                    refresh_view(t)
+            needs = tuple([t._requires_grad for t in inputs])
+        else:
+            needs = ()
+        out = Tensor._make(data, True in needs)
+        if cls.is_view and np.may_share_memory(data, inputs[0].data):
+            _mark_view(out, inputs[0], cls, options)
         if True not in needs:
-            out = Tensor._make(data)
-            if cls.is_view:
-                out._vc = inputs[0]._shared_vc()
             return out
-        out = Tensor._make(data, True)
-        if cls.is_view:
-            out._vc = inputs[0]._shared_vc()
         fn.needs_input_grad = needs
         fn.next_nodes = tuple([
             (t.grad_fn if t.grad_fn is not None else accumulator_of(t)) if n else None
@@ -168,8 +168,8 @@ class Op(Node):
             fn._out = (data, vc, vc[0])
         if _State.anomaly:
             fn.creation_trace = "".join(traceback.format_stack()[:-2])
-        if _module_stack:
-            fn._module = _module_stack[-1]
+        if _State.modules:
+            fn._module = _State.modules[-1]
         out.grad_fn = fn
         return out
 
@@ -178,6 +178,37 @@ class Op(Node):
 
     def backward(self, grad: Tensor) -> tuple:
         raise NotImplementedError(f"{type(self).__name__} is not differentiable")
+
+
+# -- views: what an in-place change of shared memory has to update --------------------------------
+def _mark_view(out: Tensor, source: Tensor, op: type, options: dict) -> None:
+    """Record that `out` is a view of `source`'s memory: it shares the version counter, and
+    `_view` = (root base, the chain of view ops from the base, the base's grad_fn then), so
+    an in-place change through the view can rebase the base's history (ops/index.CopySlices)
+    and a view whose base was rebased since can regenerate its own (`refresh_view`)."""
+    out._vc = source._shared_vc()
+    if source._view is None:
+        out._view = (source, ((op, options),), source.grad_fn)
+    else:
+        base, chain, _ = source._view
+        out._view = (base, chain + ((op, options),), base.grad_fn)
+
+
+def view_of(base: Tensor, chain: tuple) -> Tensor:
+    """Re-apply a chain of view ops to base (recorded when grad mode is on)."""
+    out = base
+    for op, options in chain:
+        out = op.apply(out, **options)
+    return out
+
+
+def refresh_view(t: Tensor) -> None:
+    """An in-place op rebased t's base since t was made: t's history is now the view of the
+    base's new history, as PyTorch regenerates a view's grad_fn from its base."""
+    base, chain, _ = t._view
+    fresh = view_of(base, chain)
+    t.grad_fn, t._requires_grad = fresh.grad_fn, fresh._requires_grad
+    t._view = (base, chain, base.grad_fn)
 
 
 def _modified_error(
@@ -195,7 +226,13 @@ def _modified_error(
 def _shape_error(cls: type, inputs: tuple, err: Exception) -> Exception:
     """A forward's NumPy ValueError restated with the op's name and the input shapes."""
     shapes = [tuple(t.data.shape) for t in inputs]
-    name = cls.__name__.lower()
+    return broadcast_error(cls.__name__.lower(), shapes, err)
+
+
+def broadcast_error(name: str, shapes: Any, err: Exception | None = None) -> Exception:
+    """PyTorch's message for shapes that do not broadcast, naming the op and the shapes (or,
+    when they do broadcast, `err` restated with them)."""
+    shapes = [tuple(s) for s in shapes]
     try:
         np.broadcast_shapes(*shapes)
     except ValueError:

@@ -13,6 +13,7 @@ from minigrad import dtypes, random
 from minigrad.autograd import node
 from minigrad.autograd.grad_mode import _State
 from minigrad.autograd.node import constant
+from minigrad.ops import activation as act
 from minigrad.ops import elementwise as ew
 from minigrad.ops import special as sp
 from minigrad.ops.shape import CopyFrom
@@ -39,6 +40,10 @@ def as_tensor_like(value: Any, like: Tensor) -> Tensor:
     if arr.dtype == np.float64 and not isinstance(value, np.ndarray):
         arr = arr.astype(like.data.dtype if like.data.dtype.kind == "f" else np.float32)
     return constant(arr)
+
+
+_TYPE_NAMES = {"float16": "Half", "float32": "Float", "float64": "Double", "int64": "Long",
+               "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
 
 
 def array_of(x: Any) -> np.ndarray:
@@ -80,8 +85,22 @@ class ElementwiseMethods:
             kind is int and self.data.dtype.kind in "fiu")
 
     def _floating(self) -> Tensor:
-        """Self, or a float32 copy of an integer/bool tensor (for float-only math)."""
+        """Self, or a float32 copy of an integer/bool tensor (PyTorch promotes for exp, log...)."""
         return self if self.data.dtype.kind == "f" else self.to(dtypes.float32)
+
+    def _float_only(self, op: str, error: type = NotImplementedError) -> Tensor:
+        """Self, for ops PyTorch implements for floating dtypes only (softmax, norm, ...)."""
+        if self.data.dtype.kind != "f":
+            raise error(f"{op}: not implemented for '{_TYPE_NAMES[self.data.dtype.name]}' "
+                        f"(a floating point tensor is expected, got {self.dtype})")
+        return self
+
+    def _not_bool(self, op: str) -> Tensor:
+        """Self, for ops PyTorch has no bool kernel for (abs, floor, ceil, round, trunc)."""
+        if self.data.dtype == np.bool_:
+            raise NotImplementedError(f"{op}: not implemented for 'Bool' (shape "
+                                      f"{tuple(self.data.shape)})")
+        return self
 
     # -- arithmetic operators --------------------------------------------------------------------
     def __add__(self, other: Any) -> Tensor:
@@ -138,13 +157,13 @@ class ElementwiseMethods:
         return ew.Pow.apply(*self._rpair(base))
 
     def __neg__(self) -> Tensor:
-        return ew.Neg.apply(self)
+        return self.neg()
 
     def __pos__(self) -> Tensor:
         return self
 
     def __abs__(self) -> Tensor:
-        return ew.Abs.apply(self)
+        return self.abs()
 
     # -- arithmetic methods -------------------------------------------------------------------
     def add(self, other: Any, alpha: float = 1) -> Tensor:
@@ -168,7 +187,11 @@ class ElementwiseMethods:
         return self**exponent
 
     def neg(self) -> Tensor:
-        """-self."""
+        """-self (refused on bool tensors, as PyTorch: use ~ or logical_not)."""
+        if self.data.dtype == np.bool_:
+            raise RuntimeError("neg: Negation, the `-` operator, on a bool tensor is not "
+                               "supported. If you are trying to invert a mask, use the `~` or "
+                               "`logical_not()` operator instead.")
         return ew.Neg.apply(self)
 
     # -- unary functions ----------------------------------------------------------------------
@@ -193,8 +216,9 @@ class ElementwiseMethods:
         return 1.0 / self.sqrt()
 
     def square(self) -> Tensor:
-        """self * self."""
-        return self * self
+        """self * self (bool squares to int64, as PyTorch)."""
+        x = self.long() if self.data.dtype == np.bool_ else self
+        return x * x
 
     def reciprocal(self) -> Tensor:
         """1 / self."""
@@ -202,7 +226,7 @@ class ElementwiseMethods:
 
     def abs(self) -> Tensor:
         """|self| (gradient 0 at 0, as PyTorch)."""
-        return ew.Abs.apply(self)
+        return ew.Abs.apply(self._not_bool("abs"))
 
     def sin(self) -> Tensor:
         """Sine."""
@@ -214,15 +238,15 @@ class ElementwiseMethods:
 
     def tanh(self) -> Tensor:
         """Hyperbolic tangent."""
-        return ew.Tanh.apply(self._floating())
+        return act.Tanh.apply(self._floating())
 
     def sigmoid(self) -> Tensor:
         """The logistic function 1 / (1 + e ** -self)."""
-        return ew.Sigmoid.apply(self._floating())
+        return act.Sigmoid.apply(self._floating())
 
     def relu(self) -> Tensor:
         """max(self, 0) (gradient 0 at 0, as PyTorch)."""
-        return ew.Relu.apply(self)
+        return act.Relu.apply(self)
 
     def erf(self) -> Tensor:
         """The Gauss error function (PyTorch's algorithm, so float32 agrees to the last bit)."""
@@ -251,96 +275,26 @@ class ElementwiseMethods:
 
     # -- piecewise constant: zero gradient ----------------------------------------------------
     def sign(self) -> Tensor:
-        """-1, 0 or 1 by the sign of each element; gradient 0."""
-        return ew.PiecewiseConstant.apply(self, fn=np.sign)
+        """-1, 0 or 1 by the sign of each element (a bool stays itself); gradient 0."""
+        return ew.PiecewiseConstant.apply(self, fn=np.copy if self.data.dtype == np.bool_
+                                          else np.sign)
 
     def floor(self) -> Tensor:
         """Round down; gradient 0."""
-        return ew.PiecewiseConstant.apply(self, fn=np.floor)
+        return ew.PiecewiseConstant.apply(self._not_bool("floor"), fn=np.floor)
 
     def ceil(self) -> Tensor:
         """Round up; gradient 0."""
-        return ew.PiecewiseConstant.apply(self, fn=np.ceil)
+        return ew.PiecewiseConstant.apply(self._not_bool("ceil"), fn=np.ceil)
 
     def round(self, decimals: int = 0) -> Tensor:
         """Round half to even at `decimals` places; gradient 0."""
-        return ew.PiecewiseConstant.apply(self, fn=lambda x: np.round(x, decimals))
+        return ew.PiecewiseConstant.apply(self._not_bool("round"),
+                                          fn=lambda x: np.round(x, decimals))
 
     def trunc(self) -> Tensor:
         """Round towards zero; gradient 0."""
-        return ew.PiecewiseConstant.apply(self, fn=np.trunc)
-
-    # -- tests, comparisons and logic: bool results, not differentiable ----------------------
-    def isnan(self) -> Tensor:
-        """True where the element is NaN."""
-        return constant(np.isnan(self.data))
-
-    def isinf(self) -> Tensor:
-        """True where the element is +inf or -inf."""
-        return constant(np.isinf(self.data))
-
-    def isfinite(self) -> Tensor:
-        """True where the element is neither inf nor NaN."""
-        return constant(np.isfinite(self.data))
-
-    def _compare(self, other: Any, ufunc: Any) -> Tensor:
-        a, b = self._pair(other)
-        return constant(ufunc(a.data, b.data))
-
-    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return self._compare(other, np.equal)
-
-    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return self._compare(other, np.not_equal)
-
-    def __lt__(self, other: Any) -> Tensor:
-        return self._compare(other, np.less)
-
-    def __le__(self, other: Any) -> Tensor:
-        return self._compare(other, np.less_equal)
-
-    def __gt__(self, other: Any) -> Tensor:
-        return self._compare(other, np.greater)
-
-    def __ge__(self, other: Any) -> Tensor:
-        return self._compare(other, np.greater_equal)
-
-    eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
-    __hash__ = object.__hash__  # a Tensor hashes by identity, as in PyTorch
-
-    def _bitwise(self, other: Any, ufunc: Any, op: str) -> Tensor:
-        a, b = self._pair(other)
-        if a.data.dtype.kind not in "biu":
-            raise TypeError(f"{op}: only bool and integer tensors are supported, got {a.dtype}")
-        return constant(ufunc(a.data, b.data))
-
-    def __and__(self, other: Any) -> Tensor:
-        return self._bitwise(other, np.bitwise_and, "&")
-
-    def __or__(self, other: Any) -> Tensor:
-        return self._bitwise(other, np.bitwise_or, "|")
-
-    def __xor__(self, other: Any) -> Tensor:
-        return self._bitwise(other, np.bitwise_xor, "^")
-
-    __rand__, __ror__, __rxor__ = __and__, __or__, __xor__
-
-    def __invert__(self) -> Tensor:
-        if self.data.dtype.kind not in "biu":
-            raise TypeError(f"~: only bool and integer tensors are supported, got {self.dtype}")
-        return constant(~self.data)
-
-    def logical_not(self) -> Tensor:
-        """Elementwise NOT of the truth values."""
-        return constant(np.logical_not(self.data))
-
-    def logical_and(self, other: Tensor) -> Tensor:
-        """Elementwise AND of the truth values."""
-        return constant(np.logical_and(self.data, array_of(other)))
-
-    def logical_or(self, other: Tensor) -> Tensor:
-        """Elementwise OR of the truth values."""
-        return constant(np.logical_or(self.data, array_of(other)))
+        return ew.PiecewiseConstant.apply(self._not_bool("trunc"), fn=np.trunc)
 
     # -- in place -----------------------------------------------------------------------------
     def add_(self, other: Any, alpha: float = 1) -> Tensor:
@@ -388,14 +342,13 @@ class ElementwiseMethods:
         return self.fill_(0)
 
     def fill_(self, value: Any) -> Tensor:
-        """Fill with one value in place."""
-        if _State.enabled and self._requires_grad and self.grad_fn is None:
-            raise RuntimeError(
-                "fill_: a leaf Variable that requires grad is being used in an in-place operation."
-            )
-        self.data[...] = value.item() if isinstance(value, node.Tensor) else value
-        self._bump_version()
-        return self
+        """Fill with one value in place (a 0-d tensor value passes its gradient on)."""
+        if isinstance(value, node.Tensor):
+            if value.ndim != 0:
+                raise RuntimeError(f"fill_: only supports 0-dimension value tensor but got "
+                                   f"tensor with {value.ndim} dimensions")
+            return self.copy_(value)
+        return self._inplace(ew.Fill, None, value=value)
 
     def uniform_(self, a: float = 0.0, b: float = 1.0, generator: Any = None) -> Tensor:
         """Fill in place with draws from U(a, b) (PyTorch's stream for the same seed)."""

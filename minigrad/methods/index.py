@@ -59,13 +59,29 @@ class IndexMethods:
     def index_select(self, dim: int, index: Tensor) -> Tensor:
         """The entries at the 1-D index along dim."""
         d = normalize_dims(dim, self.ndim, "index_select")[0]
-        return self[(slice(None),) * d + (index,)]
+        idx = array_of(index)
+        if idx.ndim > 1:
+            raise IndexError(f"index_select: index is supposed to be a vector, got shape "
+                             f"{tuple(idx.shape)}")
+        if idx.dtype.kind not in "iu":
+            raise RuntimeError(f"index_select: expected an int64 or int32 index, got {idx.dtype}")
+        size = self.data.shape[d] if self.ndim else 1
+        bad = idx[(idx < 0) | (idx >= size)]
+        if bad.size:
+            raise RuntimeError(f"index_select: index {int(bad.flat[0])} is out of range for "
+                               f"dimension {d} with size {size} (shape {tuple(self.shape)})")
+        if self.ndim == 0:
+            return self.reshape(1)[idx.reshape(-1)].reshape(idx.shape)
+        return self[(slice(None),) * d + (idx.reshape(-1),)]
 
     def nonzero(self, as_tuple: bool = False) -> Any:
         """Indices of the non-zero elements: (n, ndim) int64, or one index tensor per dim."""
-        found = np.nonzero(self.data)
+        found = np.nonzero(self.data) if self.ndim else \
+            (np.zeros(int(bool(self.data)), np.int64),)
         if as_tuple:
             return tuple(constant(i.astype(np.int64)) for i in found)
+        if self.ndim == 0:
+            return constant(np.zeros((int(bool(self.data)), 0), np.int64))
         return constant(np.stack(found, axis=1).astype(np.int64))
 
     def masked_fill(self, mask: Tensor, value: Any) -> Tensor:
@@ -80,6 +96,10 @@ class IndexMethods:
                 f"masked_fill: mask of shape {tuple(mask_arr.shape)} does not broadcast to "
                 f"tensor of shape {tuple(self.data.shape)}"
             ) from None
+        if isinstance(value, node.Tensor) and value.ndim != 0:
+            raise RuntimeError(f"masked_fill: only supports a 0-dimensional value tensor, but "
+                               f"got tensor with {value.ndim} dimension(s) (shape "
+                               f"{tuple(value.shape)})")
         fill = value if isinstance(value, node.Tensor) else number_as(value, self)
         return ew.Where.apply(fill.to(self.dtype), self, cond=mask_arr)
 
@@ -140,6 +160,12 @@ class IndexMethods:
         if src is None:
             src = value
         if isinstance(src, node.Tensor):
+            too_big = any(i > s for i, s in zip(idx.shape, src.data.shape)) or any(
+                i > s for k, (i, s) in enumerate(zip(idx.shape, self.data.shape)) if k != d)
+            if src.ndim != idx.ndim or too_big:
+                raise RuntimeError(f"{op}: expected index {list(idx.shape)} to be no larger than "
+                                   f"self {list(self.data.shape)} apart from dimension {d} and "
+                                   f"to be no larger size than src {list(src.data.shape)}")
             src_t = src.to(self.dtype)
         else:
             src_t = constant(np.full(idx.shape, src, dtype=self.data.dtype))

@@ -94,7 +94,10 @@ class ReduceMethods:
 
     def logsumexp(self, dim: Any, keepdim: bool = False) -> Tensor:
         """log(sum(exp(self))) over dim, computed without overflow."""
-        axes = reduce_dims(dim, self.ndim, "logsumexp")
+        axes = reduce_dims(dim, self.ndim, "logsumexp", empty_is_all=False)
+        if axes == ():  # PyTorch's kernel refuses an empty dim list
+            raise RuntimeError(f"logsumexp: output with shape [] doesn't match the broadcast "
+                               f"shape {[1] * self.ndim} (dim=() on shape {tuple(self.shape)})")
         return rd.LogSumExp.apply(self._floating(), axes=axes, keepdim=keepdim)
 
     def prod(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
@@ -103,6 +106,7 @@ class ReduceMethods:
 
     def norm(self, p: Any = 2, dim: Any = None, keepdim: bool = False) -> Tensor:
         """Vector p-norm over dim (all elements by default): p = 0 (count), 1, 2, inf, any."""
+        self._float_only("norm", RuntimeError)
         if p == 0:
             return (self != 0).to(self.dtype).sum(dim, keepdim=keepdim)
         if p == float("inf"):
@@ -120,36 +124,44 @@ class ReduceMethods:
 
     def softmax(self, dim: int, dtype: Any = None) -> Tensor:
         """exp(self) / sum(exp(self)) along dim, computed stably."""
-        x = self.to(dtype) if dtype is not None else self._floating()
+        x = self.to(dtype) if dtype is not None else self._float_only("softmax")
         return rd.Softmax.apply(x, dim=normalize_dims(dim, self.ndim, "softmax")[0])
 
     def log_softmax(self, dim: int, dtype: Any = None) -> Tensor:
         """log(softmax(self, dim)), computed stably."""
-        x = self.to(dtype) if dtype is not None else self._floating()
+        x = self.to(dtype) if dtype is not None else self._float_only("log_softmax")
         return rd.LogSoftmax.apply(x, dim=normalize_dims(dim, self.ndim, "log_softmax")[0])
 
     def all(self, dim: Any = None, keepdim: bool = False) -> Tensor:
-        """True where every element over dim is non-zero."""
-        axes = reduce_dims(dim, self.ndim, "all")
-        return constant(np.asarray(np.all(self.data, axis=axes, keepdims=keepdim)))
+        """True where every element over dim is non-zero (uint8 in, uint8 out, as PyTorch)."""
+        return _logical_reduce(self, np.all, dim, keepdim, "all")
 
     def any(self, dim: Any = None, keepdim: bool = False) -> Tensor:
-        """True where some element over dim is non-zero."""
-        axes = reduce_dims(dim, self.ndim, "any")
-        return constant(np.asarray(np.any(self.data, axis=axes, keepdims=keepdim)))
+        """True where some element over dim is non-zero (uint8 in, uint8 out, as PyTorch)."""
+        return _logical_reduce(self, np.any, dim, keepdim, "any")
+
+
+def _logical_reduce(t: Tensor, fn: Callable, dim: Any, keepdim: bool, op: str) -> Tensor:
+    axes = reduce_dims(dim, t.ndim, op, empty_is_all=False)
+    out = np.asarray(fn(t.data, axis=axes, keepdims=keepdim))
+    return constant(out.astype(np.uint8) if t.data.dtype == np.uint8 else out)
 
 
 def _nonempty_dims(t: Tensor, dim: Any, op: str) -> tuple | None:
     axes = reduce_dims(dim, t.ndim, op)
     reduced = t.data.shape if axes is None else [t.data.shape[a] for a in axes]
-    if t.data.size == 0 or 0 in reduced:
+    if 0 in reduced:
         raise IndexError(f"{op}: cannot reduce over a zero-size dimension (shape {tuple(t.shape)})")
     return axes
 
 
 def _arg_reduce(t: Tensor, dim: Any, keepdim: bool, fn: Callable, op: str) -> Tensor:
-    if t.data.size == 0:
-        raise IndexError(f"{op}: expected a non-empty tensor (shape {tuple(t.shape)})")
+    if dim is None and t.data.size == 0:
+        raise RuntimeError(f"{op}: Expected reduction dim to be specified for input.numel() "
+                           f"== 0 (shape {tuple(t.shape)})")
+    if dim is not None and t.ndim and t.data.shape[normalize_dims(dim, t.ndim, op)[0]] == 0:
+        raise IndexError(f"{op}: Expected reduction dim {dim} to have non-zero size (shape "
+                         f"{tuple(t.shape)})")
     if dim is None:
         out = np.asarray(fn(t.data), dtype=np.int64)
         return constant(out.reshape((1,) * t.ndim) if keepdim else out)

@@ -25,19 +25,29 @@ class ShapeMethods:
         """The same elements in a new shape (one size may be -1)."""
         return sh.Reshape.apply(self, shape=shape_args(shape))
 
-    view = reshape
+    def view(self, *shape: Any) -> Tensor:
+        """The same memory seen with a new shape; raises where that needs a copy (use reshape)."""
+        return sh.Reshape.apply(self, shape=shape_args(shape), view=True)
 
     def view_as(self, other: Tensor) -> Tensor:
-        """Reshape to other's shape."""
-        return self.reshape(other.data.shape)
+        """view with other's shape."""
+        return self.view(other.data.shape)
 
-    reshape_as = view_as
+    def reshape_as(self, other: Tensor) -> Tensor:
+        """reshape to other's shape."""
+        return self.reshape(other.data.shape)
 
     def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
         """Merge dims start_dim..end_dim into one."""
         if self.ndim == 0:
+            normalize_dims(start_dim, 0, "flatten")  # only 0 and -1 exist
+            normalize_dims(end_dim, 0, "flatten")
             return self.reshape(1)
-        s, e = (d % self.ndim for d in (start_dim, end_dim))
+        s = normalize_dims(start_dim, self.ndim, "flatten")[0]
+        e = normalize_dims(end_dim, self.ndim, "flatten")[0]
+        if s > e:
+            raise RuntimeError(f"flatten: start_dim ({start_dim}) cannot come after end_dim "
+                               f"({end_dim}) (shape {tuple(self.data.shape)})")
         shape = self.data.shape
         return self.reshape(shape[:s] + (-1,) + shape[e + 1 :])
 
@@ -49,12 +59,15 @@ class ShapeMethods:
     def permute(self, *dims: Any) -> Tensor:
         """Reorder the dims: result dim i is self's dim dims[i]."""
         dims = shape_args(dims)
-        if sorted(d % max(1, self.ndim) for d in dims) != list(range(self.ndim)):
+        if len(dims) != self.ndim:
             raise RuntimeError(
-                f"permute: dims {list(dims)} are not a permutation of the {self.ndim} dims of a "
-                f"tensor of shape {tuple(self.data.shape)}"
-            )
-        return sh.Permute.apply(self, dims=tuple(d % self.ndim for d in dims))
+                f"permute: number of dims don't match (the tensor of shape "
+                f"{tuple(self.data.shape)} has {self.ndim}, got {len(dims)}: {list(dims)})")
+        order = [normalize_dims(d, self.ndim, "permute")[0] for d in dims]
+        if len(set(order)) != len(order):
+            raise RuntimeError(f"permute: duplicate dims are not allowed (got {list(dims)} for "
+                               f"shape {tuple(self.data.shape)})")
+        return sh.Permute.apply(self, dims=tuple(order))
 
     def transpose(self, dim0: int, dim1: int) -> Tensor:
         """Swap two dims."""
@@ -91,7 +104,8 @@ class ShapeMethods:
 
     def squeeze(self, dim: Any = None) -> Tensor:
         """Drop size-1 dims (all of them, or those in dim)."""
-        axes = normalize_dims(dim, self.ndim, "squeeze") if dim is not None else None
+        axes = normalize_dims(dim, self.ndim, "squeeze", empty_is_all=False) \
+            if dim is not None else None
         shape = self.data.shape
         keep = [n for i, n in enumerate(shape)
                 if n != 1 or (axes is not None and i not in axes)]
@@ -133,7 +147,8 @@ class ShapeMethods:
 
     def flip(self, dims: Any) -> Tensor:
         """Reverse the order of elements along dims."""
-        return sh.Flip.apply(self, dims=normalize_dims(dims, self.ndim, "flip"))
+        axes = normalize_dims(dims, self.ndim, "flip", empty_is_all=False)
+        return self.clone() if axes == () else sh.Flip.apply(self, dims=axes)
 
     def triu(self, diagonal: int = 0) -> Tensor:
         """The upper triangle of the last two dims (the rest zeroed)."""
@@ -163,8 +178,13 @@ class ShapeMethods:
 
     def chunk(self, chunks: int, dim: int = 0) -> list[Tensor]:
         """At most `chunks` equal pieces along dim (the last may be smaller)."""
-        n = self.data.shape[normalize_dims(dim, self.ndim, "chunk")[0]]
-        return self.split(max(1, -(-n // chunks)), dim)
+        if not isinstance(chunks, int) or chunks <= 0:
+            raise RuntimeError(f"chunk: expects `chunks` to be greater than 0, got: {chunks}")
+        d = normalize_dims(dim, self.ndim, "chunk")[0]
+        n = self.data.shape[d]
+        if n == 0:  # PyTorch gives `chunks` empty pieces
+            return [self[(slice(None),) * d + (slice(0, 0),)] for _ in range(chunks)]
+        return self.split(-(-n // chunks), dim)
 
     def unbind(self, dim: int = 0) -> tuple[Tensor, ...]:
         """The slices along dim, with that dim removed."""

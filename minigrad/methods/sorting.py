@@ -49,5 +49,7 @@ class SortingMethods:
     def cumsum(self, dim: int, dtype: Any = None) -> Tensor:
         """Running sum along dim."""
         x = self.to(dtype) if dtype is not None else self
-        return so.Cumsum.apply(x, dim=normalize_dims(dim, max(self.ndim, 1), "cumsum")[0]
-                               if self.ndim else 0)
+        if self.ndim == 0:  # dim 0 or -1 of a 0-d tensor: the value itself, still 0-d
+            normalize_dims(dim, 0, "cumsum")
+            return so.Cumsum.apply(x.reshape(1), dim=0).reshape(())
+        return so.Cumsum.apply(x, dim=normalize_dims(dim, self.ndim, "cumsum")[0])

@@ -116,6 +116,12 @@ class Pow(Op):
     def forward(self, a, b):
         self.keep_inputs(0, 1)
         self.keep_output()
+        if b.dtype.kind in "iu" and a.dtype.kind in "iu" and np.any(b < 0):
+            # integer a ** negative b, as PyTorch: 1 for a == 1, +-1 for a == -1, else 0
+            out = a ** np.where(b < 0, 0, b)
+            odd = np.where(b % 2 == 0, 1, -1)
+            return np.where(b < 0, np.where(a == 1, 1, np.where(a == -1, odd, 0)),
+                            out).astype(out.dtype)
         return a**b
 
     def backward(self, grad):
@@ -246,42 +252,6 @@ class Cos(Op):
         return (-grad * self.saved_inputs[0].sin(),)
 
 
-class Tanh(Op):
-    """tanh x;  d/dx = 1 - tanh^2 x (from the kept output)."""
-
-    def forward(self, x):
-        self.keep_output()
-        return np.tanh(x)
-
-    def backward(self, grad):
-        y = self.saved_output
-        return (grad * (1.0 - y * y),)
-
-
-class Sigmoid(Op):
-    """s(x) = 1 / (1 + e^-x);  d/dx = s(x) (1 - s(x)) (from the kept output)."""
-
-    def forward(self, x):
-        self.keep_output()
-        with np.errstate(over="ignore"):  # e^-x overflows to inf for x << 0; 1/inf is the 0 we want
-            return 1.0 / (1.0 + np.exp(-x))
-
-    def backward(self, grad):
-        y = self.saved_output
-        return (grad * y * (1.0 - y),)
-
-
-class Relu(Op):
-    """max(x, 0);  d/dx = 1 where x > 0, else 0 (0 at exactly 0, as PyTorch)."""
-
-    def forward(self, x):
-        self.keep_output()
-        return np.maximum(x, 0)
-
-    def backward(self, grad):
-        return (grad * constant((self.saved_output.data > 0).astype(grad.data.dtype)),)
-
-
 class Clamp(Op):
     """min(max(x, lo), hi);  d/dx = 1 where lo <= x <= hi, else 0."""
 
@@ -376,6 +346,16 @@ class Clone(Op):
         return (grad,)
 
 
+class Fill(Op):
+    """x filled with one value (fill_, zero_);  d/dx = 0 (the old values are gone)."""
+
+    def forward(self, x, value):
+        return np.full(x.shape, value, dtype=x.dtype)
+
+    def backward(self, grad):
+        return (constant(np.zeros(grad.data.shape, dtype=grad.data.dtype)),)
+
+
 class PiecewiseConstant(Op):
     """a piecewise-constant f(x) (sign, floor, ceil, round, trunc);  d/dx = 0, as PyTorch,
     whose results still require grad."""
@@ -385,44 +365,3 @@ class PiecewiseConstant(Op):
 
     def backward(self, grad):
         return (constant(np.zeros(grad.data.shape, dtype=grad.data.dtype)),)
-
-
-class LeakyRelu(Op):
-    """x if x > 0 else slope * x;  d/dx = 1 or slope."""
-
-    def forward(self, x, slope):
-        self.keep_inputs(0)
-        self.slope = slope
-        return np.where(x > 0, x, x * slope)
-
-    def backward(self, grad):
-        x = self.saved_inputs[0].data
-        scale = np.where(x > 0, 1.0, self.slope).astype(grad.data.dtype)
-        return (grad * constant(scale),)
-
-
-class Elu(Op):
-    """x if x > 0 else alpha (e^x - 1);  d/dx = 1 or alpha e^x (= out + alpha)."""
-
-    def forward(self, x, alpha):
-        self.keep_inputs(0)
-        self.keep_output()
-        self.alpha = alpha
-        return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0)))
-
-    def backward(self, grad):
-        x = self.saved_inputs[0]
-        negative = constant((x.data <= 0).astype(grad.data.dtype))
-        slope = (self.saved_output + self.alpha) * negative + (1.0 - negative)
-        return (grad * slope,)
-
-
-class LogSigmoid(Op):
-    """log s(x) = min(x, 0) - log(1 + e^-|x|), stable;  d/dx = s(-x)."""
-
-    def forward(self, x):
-        self.keep_inputs(0)
-        return np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))
-
-    def backward(self, grad):
-        return (grad * (-self.saved_inputs[0]).sigmoid(),)

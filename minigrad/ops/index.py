@@ -33,7 +33,10 @@ def normalize_index(index: Any) -> tuple[Any, bool]:
                 raise IndexError(
                     f"getitem: tensors used as indices must be long, int or bool, got {item.dtype}"
                 )
-        elif not (item is None or item is Ellipsis or isinstance(item, (int, slice))):
+        elif isinstance(item, slice):
+            if item.step is not None and item.step <= 0:
+                raise ValueError(f"getitem: step must be greater than zero (got {item})")
+        elif not (item is None or item is Ellipsis or isinstance(item, int)):
             raise IndexError(f"getitem: unsupported index {item!r}")
         out.append(item)
     return (tuple(out) if isinstance(index, tuple) or len(out) != 1 else out[0]), basic
@@ -82,6 +85,13 @@ class BasicGetItem(GetItem):
 
     is_view = True
     accumulate = False
+
+    def forward(self, x, index):
+        out = super().forward(x, index)
+        if not isinstance(out, np.ndarray):  # NumPy gives a scalar for x[0] on 1-D: view it
+            items = index if isinstance(index, tuple) else (index,)
+            out = x[items + (Ellipsis,)]
+        return out
 
 
 class IndexAdd(Op):
@@ -179,3 +189,26 @@ class ScatterAdd(Op):
 
 def _torch_words(err: Exception) -> str:
     return str(err).replace("axis", "dimension")
+
+
+class CopySlices(Op):
+    """An in-place write through a view of `base` (PyTorch's CopySlices): the result is the base
+    with the viewed region holding src, written in place already (forward returns base's own
+    memory);  d/dbase = grad outside the region, d/dsrc = grad's view by the same chain."""
+
+    def forward(self, base, src, chain):
+        self.chain, self.shape = chain, base.shape
+        return base
+
+    def backward(self, grad):
+        grad_base = grad_src = None
+        if self.needs_input_grad[0]:
+            outside = np.ones(self.shape, dtype=grad.data.dtype)
+            region = outside
+            for op, options in self.chain:
+                region = op().forward(region, **options)
+            region[...] = 0
+            grad_base = grad * constant(outside)
+        if self.needs_input_grad[1]:
+            grad_src = node.view_of(grad, self.chain)
+        return grad_base, grad_src

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import string
+
 import numpy as np
 
 from minigrad.autograd.node import Op
@@ -77,21 +79,99 @@ class Linear(Op):
 def parse_einsum(equation: str, n_operands: int) -> tuple[list[str], str]:
     """Operand subscripts and output subscripts of an einsum equation (explicit or implicit)."""
     eq = equation.replace(" ", "")
-    if "." in eq:
-        raise NotImplementedError("einsum: ellipsis ('...') subscripts are not supported")
     lhs, _, rhs = eq.partition("->")
     subs = lhs.split(",")
     if len(subs) != n_operands:
         raise RuntimeError(f"einsum: equation '{equation}' names {len(subs)} operands, "
                            f"got {n_operands}")
     if "->" not in eq:
-        letters = "".join(subs)
-        rhs = "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
-    for s in subs:
-        if len(set(s)) != len(s):
-            raise NotImplementedError(f"einsum: repeated subscripts within one operand ('{s}', "
-                                      "a diagonal) are not supported")
+        letters = "".join(subs).replace("...", "")
+        singles = "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
+        rhs = ("..." if any("..." in s for s in subs) else "") + singles
     return subs, rhs
+
+
+def prepare_einsum(equation: str, operands: list) -> tuple[str, list]:
+    """Rewrite an equation with '...' and repeated subscripts into one `Einsum` handles: the
+    ellipsis becomes fresh letters (operands expanded to their broadcast shape, so gradients
+    sum back), and an operand's repeated letters ('ii') become its diagonal (`Diagonal`)."""
+    subs, out = parse_einsum(equation, len(operands))
+    used = set("".join(subs) + out)
+    fresh = [c for c in string.ascii_letters if c not in used]
+    ranks = []
+    for sub, x in zip(subs, operands):
+        named = len(sub.replace("...", ""))
+        if sub.count("...") > 1 or (out.count("...") > 1) or "." in sub.replace("...", ""):
+            raise RuntimeError(f"einsum: invalid subscripts '{sub}' in '{equation}'")
+        if ("..." in sub and x.ndim < named) or ("..." not in sub and x.ndim != named):
+            raise RuntimeError(f"einsum: subscripts '{sub}' do not match an operand of shape "
+                               f"{tuple(x.shape)} in '{equation}'")
+        ranks.append(x.ndim - named if "..." in sub else 0)
+    if "..." in out and not any("..." in s for s in subs):
+        raise RuntimeError(f"einsum: output subscript '...' with no '...' operand in '{equation}'")
+    width = max(ranks, default=0)
+    ell = "".join(fresh[:width])
+    starts = [s.find("...") for s in subs]  # letters before '...' = its first dim
+    lead = [tuple(x.shape[p: p + r]) if p >= 0 else ()
+            for p, x, r in zip(starts, operands, ranks)]
+    try:
+        bshape = np.broadcast_shapes(*lead)
+    except ValueError:
+        raise RuntimeError(f"einsum: the '...' dims of shapes {[tuple(x.shape) for x in operands]}"
+                           f" do not broadcast in '{equation}'") from None
+    new_subs, new_ops = [], []
+    for sub, x, r, p in zip(subs, operands, ranks, starts):
+        if p >= 0:
+            shape = tuple(x.shape)
+            if shape[p: p + r] != bshape or r < width:
+                x = x.reshape(shape[:p] + (1,) * (width - r) + shape[p:]).expand(
+                    shape[:p] + bshape + shape[p + r:])
+            sub = sub.replace("...", ell)
+        if len(set(sub)) != len(sub):
+            unique = "".join(dict.fromkeys(sub))
+            x = Diagonal.apply(x, sub=sub, out=unique)
+            sub = unique
+        new_subs.append(sub)
+        new_ops.append(x)
+    return ",".join(new_subs) + "->" + out.replace("...", ell), new_ops
+
+
+def _diagonal_index(sub: str, out: str, shape: tuple) -> tuple:
+    """Index arrays selecting x[sub] at the positions of out (repeated letters share one)."""
+    sizes = dict(zip(sub, shape))
+    grids = np.ix_(*[np.arange(sizes[c]) for c in out]) if out else ()
+    return tuple(grids[out.index(c)] for c in sub)
+
+
+class Diagonal(Op):
+    """x's elements where repeated subscripts agree ('iij' -> 'ij');  the gradient is placed
+    back on those positions (DiagonalEmbed, its adjoint)."""
+
+    def forward(self, x, sub, out):
+        self.sub, self.out, self.shape = sub, out, x.shape
+        for c in set(sub):
+            sizes = {n for a, n in zip(sub, x.shape) if a == c}
+            if len(sizes) > 1:
+                raise RuntimeError(f"einsum: subscript '{c}' is repeated for dims of different "
+                                   f"sizes {sorted(sizes)} in '{sub}'")
+        return x[_diagonal_index(sub, out, x.shape)]
+
+    def backward(self, grad):
+        return (DiagonalEmbed.apply(grad, sub=self.sub, out=self.out, shape=self.shape),)
+
+
+class DiagonalEmbed(Op):
+    """zeros(shape) with g on the positions where the repeated subscripts agree;  d/dg is the
+    Diagonal of the gradient."""
+
+    def forward(self, g, sub, out, shape):
+        self.sub, self.out = sub, out
+        full = np.zeros(shape, dtype=g.dtype)
+        full[_diagonal_index(sub, out, shape)] = g
+        return full
+
+    def backward(self, grad):
+        return (Diagonal.apply(grad, sub=self.sub, out=self.out),)
 
 
 class Einsum(Op):

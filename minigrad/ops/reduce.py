@@ -11,15 +11,17 @@ from minigrad.autograd.grad_mode import is_grad_enabled
 from minigrad.autograd.node import Op, constant
 
 
-def normalize_dims(dim, ndim: int, op: str) -> tuple | None:
-    """`dim` (None, int or sequence) as a sorted tuple of non-negative axes, or None for all."""
+def normalize_dims(dim, ndim: int, op: str, empty_is_all: bool = True) -> tuple | None:
+    """`dim` (None, int or sequence) as a sorted tuple of non-negative axes, or None for all.
+    An empty sequence means all dims for the reductions that PyTorch lets it (sum, mean, amax,
+    ...) and no dim at all for the others (flip, squeeze, all, any: `empty_is_all=False`)."""
     if dim is None:
         return None
     if type(dim) is int and 0 <= dim < ndim:
         return (dim,)
     dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
     if len(dims) == 0:
-        return None
+        return None if empty_is_all else ()
     out = []
     for d in dims:
         d = int(d)
@@ -35,10 +37,10 @@ def normalize_dims(dim, ndim: int, op: str) -> tuple | None:
     return tuple(sorted(out))
 
 
-def reduce_dims(dim, ndim: int, op: str) -> tuple | None:
+def reduce_dims(dim, ndim: int, op: str, empty_is_all: bool = True) -> tuple | None:
     """normalize_dims for reductions: on a 0-d tensor, dim 0 (or -1) is the whole tensor."""
-    axes = normalize_dims(dim, ndim, op)
-    return None if ndim == 0 else axes
+    axes = normalize_dims(dim, ndim, op, empty_is_all)
+    return axes if ndim or axes == () else None
 
 
 def keepdim_shape(shape: tuple, axes: tuple | None) -> tuple:
@@ -126,9 +128,10 @@ class LogSumExp(Op):
         self.keep_inputs(0)
         self.keep_output()
         self.axes, self.keepdim = axes, keepdim
-        m = np.max(x, axis=axes, keepdims=True)
+        m = np.max(x, axis=axes, keepdims=True, initial=-np.inf)  # -inf over a size-0 dim
         m = np.where(np.isfinite(m), m, 0)
-        out = np.log(np.sum(np.exp(x - m), axis=axes, keepdims=True)) + m
+        with np.errstate(divide="ignore"):
+            out = np.log(np.sum(np.exp(x - m), axis=axes, keepdims=True)) + m
         return out if keepdim else np.squeeze(out, axis=axes)
 
     def backward(self, grad):
@@ -190,7 +193,7 @@ class Softmax(Op):
     def forward(self, x, dim):
         self.keep_output()
         self.dim = dim
-        e = np.exp(x - np.max(x, axis=dim, keepdims=True))
+        e = np.exp(x - np.max(x, axis=dim, keepdims=True, initial=-np.inf))
         return e / np.sum(e, axis=dim, keepdims=True)
 
     def backward(self, grad):
@@ -204,8 +207,9 @@ class LogSoftmax(Op):
     def forward(self, x, dim):
         self.keep_output()
         self.dim = dim
-        shifted = x - np.max(x, axis=dim, keepdims=True)
-        return shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
+        shifted = x - np.max(x, axis=dim, keepdims=True, initial=-np.inf)
+        with np.errstate(divide="ignore"):  # log(0) over a size-0 dim: nothing is returned
+            return shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
 
     def backward(self, grad):
         y = self.saved_output

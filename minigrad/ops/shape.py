@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from minigrad.autograd.engine import sum_to_shape
-from minigrad.autograd.node import Op
+from minigrad.autograd.node import Op, constant
 
 
 def shape_args(args: Sequence[Any]) -> tuple:
@@ -24,15 +24,24 @@ class Reshape(Op):
 
     is_view = True
 
-    def forward(self, x, shape):
+    def forward(self, x, shape, view=False):
         self.in_shape = x.shape
+        name = "view" if view else "reshape"
         try:
-            return x.reshape(shape)
+            out = x.reshape(shape)
         except ValueError:
             raise RuntimeError(
-                f"reshape: shape {list(shape)} is invalid for input of size {x.size} "
+                f"{name}: shape {list(shape)} is invalid for input of size {x.size} "
                 f"(shape {tuple(x.shape)})"
             ) from None
+        if view and out.size and not np.may_share_memory(out, x):
+            raise RuntimeError(
+                f"view: view size is not compatible with input tensor's size and stride (at "
+                f"least one dimension spans across two contiguous subspaces): shape "
+                f"{tuple(x.shape)} with strides {tuple(s // x.itemsize for s in x.strides)} "
+                f"to {list(shape)}. Use .reshape(...) instead."
+            )
+        return out
 
     def backward(self, grad):
         return (grad.reshape(self.in_shape),)
@@ -102,13 +111,11 @@ class Triangle(Op):
 
 
 class Flip(Op):
-    """x reversed along dims;  the gradient is reversed back."""
-
-    is_view = True
+    """x reversed along dims (a copy, as PyTorch's flip);  the gradient is reversed back."""
 
     def forward(self, x, dims):
         self.dims = dims
-        return np.flip(x, dims) if x.ndim else x[...]  # a 0-d tensor has nothing to reverse
+        return np.flip(x, dims).copy() if x.ndim else x.copy()  # 0-d: nothing to reverse
 
     def backward(self, grad):
         return (Flip.apply(grad, dims=self.dims),)
@@ -116,10 +123,10 @@ class Flip(Op):
 
 class CopyFrom(Op):
     """copy_ recorded: the result is src broadcast to dst's shape;  d/dsrc = grad (summed to
-    src's shape by the engine), d/ddst = 0 (its old values are overwritten)."""
+    src's shape by the engine), d/ddst = 0 (its old values are overwritten, as PyTorch)."""
 
     def forward(self, dst, src):
         return np.broadcast_to(src, dst.shape).copy()
 
     def backward(self, grad):
-        return None, grad
+        return constant(np.zeros(grad.data.shape, dtype=grad.data.dtype)), grad

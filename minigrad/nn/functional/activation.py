@@ -7,7 +7,7 @@ import warnings
 from typing import Any
 
 from minigrad.creation import where
-from minigrad.ops import elementwise as ew
+from minigrad.ops import activation as act
 from minigrad.ops.special import Gelu
 from minigrad.tensor import Tensor
 
@@ -19,12 +19,12 @@ def relu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002 - PyTorc
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:  # noqa: A002
     """x where x > 0, else negative_slope * x (a small slope keeps negative units alive)."""
-    return ew.LeakyRelu.apply(input, slope=negative_slope)
+    return act.LeakyRelu.apply(input, slope=negative_slope)
 
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:  # noqa: A002
     """x where x > 0, else alpha * (e^x - 1): smooth, with negative outputs near zero mean."""
-    return ew.Elu.apply(input, alpha=alpha)
+    return act.Elu.apply(input, alpha=alpha)
 
 
 def sigmoid(input: Tensor) -> Tensor:  # noqa: A002
@@ -50,14 +50,14 @@ def silu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:  # noqa: A002
     """log(1 + e^(beta x)) / beta, and x itself where beta x > threshold (as PyTorch)."""
     scaled = input * beta if beta != 1 else input
-    soft = ew.LogSigmoid.apply(-scaled).neg()  # log(1 + e^z) = -log sigmoid(-z), stable
+    soft = act.LogSigmoid.apply(-scaled).neg()  # log(1 + e^z) = -log sigmoid(-z), stable
     soft = soft / beta if beta != 1 else soft
     return where(scaled > threshold, input, soft)
 
 
 def log_sigmoid(input: Tensor) -> Tensor:  # noqa: A002
     """log(sigmoid(x)), computed stably for large |x|."""
-    return ew.LogSigmoid.apply(input)
+    return act.LogSigmoid.apply(input)
 
 
 logsigmoid = log_sigmoid

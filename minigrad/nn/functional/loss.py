@@ -10,7 +10,7 @@ import numpy as np
 
 from minigrad.autograd.node import constant
 from minigrad.creation import where
-from minigrad.ops import elementwise as ew
+from minigrad.ops import activation as act
 from minigrad.ops.loss import BinaryCrossEntropy
 from minigrad.tensor import Tensor
 
@@ -86,7 +86,7 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
         raise RuntimeError("binary_cross_entropy: all elements of input should be between 0 and 1")
     loss = BinaryCrossEntropy.apply(input, target.to(input.dtype))
     if weight is not None:
-        loss = loss * weight
+        loss = _weighted(loss, weight, "binary_cross_entropy")
     return _reduce(loss, reduction, "binary_cross_entropy")
 
 
@@ -99,13 +99,24 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,  # noqa: A00
             f"binary_cross_entropy_with_logits: Target size ({tuple(target.shape)}) must be the "
             f"same as input size ({tuple(input.shape)})"
         )
-    log_sig = ew.LogSigmoid.apply(input)
+    log_sig = act.LogSigmoid.apply(input)
     if pos_weight is not None:
-        log_sig = log_sig * ((pos_weight - 1.0) * target + 1.0)
+        log_sig = _weighted(log_sig, (pos_weight - 1.0) * target + 1.0,
+                            "binary_cross_entropy_with_logits")
     loss = (1.0 - target) * input - log_sig
     if weight is not None:
-        loss = loss * weight
+        loss = _weighted(loss, weight, "binary_cross_entropy_with_logits")
     return _reduce(loss, reduction, "binary_cross_entropy_with_logits")
+
+
+def _weighted(loss: Tensor, weight: Tensor, op: str) -> Tensor:
+    """loss * weight, where weight may broadcast to the loss's shape but never enlarge it."""
+    shape = np.broadcast_shapes(loss.data.shape, np.shape(weight.data))
+    if shape != loss.data.shape:
+        raise RuntimeError(f"{op}: output with shape {list(loss.data.shape)} doesn't match the "
+                           f"broadcast shape {list(shape)} (weight of shape "
+                           f"{tuple(np.shape(weight.data))})")
+    return loss * weight
 
 
 def _class_last(t: Tensor) -> Tensor:

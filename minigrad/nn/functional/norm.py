@@ -67,7 +67,8 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     params, affine = _affine(weight, bias)
     if training:
         mean, var = moments(input.data.reshape(view), (0, 2))
-        if running_mean is not None or running_var is not None:
+        # an empty batch has no statistics: PyTorch leaves the running ones as they are
+        if (running_mean is not None or running_var is not None) and input.data.size:
             _update_running(running_mean, running_var, mean, var, view[0] * view[2], momentum)
         return BatchNorm.apply(input, *params, mean=mean, var=var, eps=eps, affine=affine,
                                training=True)

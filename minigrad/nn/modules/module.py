@@ -11,8 +11,7 @@ from typing import Any
 import numpy as np
 
 from minigrad import dtypes
-from minigrad.autograd.grad_mode import no_grad
-from minigrad.autograd.node import _module_stack
+from minigrad.autograd.grad_mode import _State, no_grad
 from minigrad.nn.parameter import Parameter
 from minigrad.tensor import Tensor, zero_grads
 from minigrad.utils.hooks import RemovableHandle
@@ -263,7 +262,7 @@ class Module:
                                   '"forward" function')
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        _module_stack.append(self)  # ops recorded meanwhile belong to this module (minigrad.viz)
+        _State.modules.append(self)  # ops recorded meanwhile belong to this module (minigrad.viz)
         try:
             if self._forward_pre_hooks:
                 for hook in list(self._forward_pre_hooks.values()):
@@ -277,7 +276,7 @@ class Module:
                     if result is not None:
                         out = result
         finally:
-            _module_stack.pop()
+            _State.modules.pop()
         return out
 
     def register_forward_hook(self, hook: Callable) -> RemovableHandle:
