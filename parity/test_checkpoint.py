@@ -115,3 +115,22 @@ def test_torch_pickle_checkpoint_is_refused(tmp_path) -> None:
     torch.save(_model(torch).state_dict(), path)
     with pytest.raises(RuntimeError, match="pickle or PyTorch zip"):
         minigrad.load(path)
+
+
+def test_torch_save_file_loads_whatever_its_header_length(tmp_path) -> None:
+    """The header length's low byte comes first; 128 (0x80, pickle's PROTO opcode) included."""
+    tensors = {"w": torch.arange(6, dtype=torch.float32).reshape(2, 3),
+               "steps": torch.tensor(9, dtype=torch.int64), "half": torch.ones(3).half(),
+               "mask": torch.tensor([True, False])}
+    seen = set()
+    for pad in range(0, 256, 7):  # 37 files: the padded header length walks every residue of 8
+        path = tmp_path / f"w{pad}.safetensors"
+        safetensors_torch.save_file(tensors, str(path), metadata={"note": "x" * pad})
+        seen.add(int.from_bytes(path.read_bytes()[:8], "little") % 256)
+        loaded = minigrad.load(path)
+        assert sorted(loaded) == sorted(tensors)
+        for key, value in tensors.items():
+            assert loaded[key].numpy().dtype == value.numpy().dtype, key
+            assert loaded[key].shape == tuple(value.shape), key
+            np.testing.assert_array_equal(loaded[key].numpy(), value.numpy(), err_msg=key)
+    assert 128 in seen and len(seen) == 32

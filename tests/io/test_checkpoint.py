@@ -4,9 +4,11 @@ unpickled), atomic writes, and errors that name what could not be saved."""
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import pickle
+import re
 import zipfile
 
 import numpy as np
@@ -15,7 +17,7 @@ import safetensors.numpy
 
 import minigrad
 from minigrad import nn
-from minigrad.io.checkpoint import CheckpointError
+from minigrad.io.checkpoint import MAX_DEPTH, STRUCTURE_KEY, CheckpointError
 
 
 def _np(t) -> np.ndarray:
@@ -257,3 +259,98 @@ def test_bad_dict_keys_and_colliding_names_are_refused(tmp_path) -> None:
     with pytest.raises(CheckpointError, match=r"share the key 'a\.b'"):
         minigrad.save({"a.b": minigrad.ones(1), "a": {"b": minigrad.zeros(1)}}, path)
     assert not path.exists()
+
+
+# -- directories -----------------------------------------------------------------------------------
+def test_a_directory_path_is_refused_on_save_and_load(tmp_path) -> None:
+    folder = tmp_path / "run"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("keep")
+    with pytest.raises(CheckpointError, match=r"'.*run' is a directory"):
+        minigrad.save({"w": minigrad.ones(2)}, folder)
+    with pytest.raises(CheckpointError, match=r"'.*run' is a directory"):
+        minigrad.save({"w": minigrad.ones(2)}, str(folder))
+    assert folder.is_dir() and os.listdir(folder) == ["notes.txt"]
+    assert os.listdir(tmp_path) == ["run"]
+    with pytest.raises(CheckpointError, match=r"'.*run' is a directory, not a checkpoint file"):
+        minigrad.load(folder)
+
+
+# -- the header is the truth for each array --------------------------------------------------------
+def _with_structure(path, arrays: dict, structure: object) -> None:
+    text = structure if isinstance(structure, str) else json.dumps(structure)
+    safetensors.numpy.save_file(arrays, str(path), metadata={STRUCTURE_KEY: text})
+
+
+@pytest.mark.parametrize("header, claimed", [((6,), [2, 3]), ((1,), []), ((), [1]),
+                                             ((2, 3), [3, 2])])
+def test_a_structure_shape_that_disagrees_with_the_header_is_refused(tmp_path, header,
+                                                                     claimed) -> None:
+    path = tmp_path / "ckpt.safetensors"
+    arrays = {"model.w": np.zeros(header, np.float32)}
+    _with_structure(path, arrays, {"__dict__": [["model", {"__dict__": [
+        ["w", {"__tensor__": "model.w", "shape": claimed}]]}]]})
+    shown = re.escape(f"tensor 'model.w' has shape {header} in the file's header but the "
+                      f"structure entry says {tuple(claimed)}")
+    with pytest.raises(CheckpointError, match=shown):
+        minigrad.load(path)
+
+
+_DAMAGED = {
+    "not JSON": ("{'w': 1", "not valid JSON"),
+    "a missing tensor": ({"__dict__": [["w", {"__tensor__": "v"}]]},
+                         "'w' refers to tensor 'v', which the file does not hold"),
+    "a tensor name not a string": ({"__tensor__": 3}, "refers to tensor 3"),
+    "an unknown node": ({"__dict__": [["w", {"__set__": [1]}]]},
+                        "unexpected entry {'__set__': [1]} at 'w'"),
+    "a dict item not a pair": ({"__dict__": [["w"]]}, "has the item ['w'], not a [str"),
+    "a float dict key": ({"__dict__": [[1.5, 2]]}, "has the item [1.5, 2]"),
+    "a tuple not a list": ({"__tuple__": 3}, "unexpected entry {'__tuple__': 3}"),
+    "nesting too deep to parse": ("[" * 100_000 + "]" * 100_000, "nested too deeply to parse"),
+    "nesting deeper than the bound": ("[" * 150 + "]" * 150, f"deeper than {MAX_DEPTH} levels"),
+}
+
+
+@pytest.mark.parametrize("case", list(_DAMAGED))
+def test_a_damaged_structure_entry_raises_checkpoint_error(tmp_path, case) -> None:
+    structure, expected = _DAMAGED[case]
+    path = tmp_path / "ckpt.safetensors"
+    _with_structure(path, {"w": np.ones(2, np.float32)}, structure)
+    with pytest.raises(CheckpointError, match="damaged structure entry") as err:
+        minigrad.load(path)
+    assert expected in str(err.value) and str(path) in str(err.value)
+
+
+# -- nesting depth ---------------------------------------------------------------------------------
+def _nested(levels: int, leaf: object) -> dict:
+    obj = leaf
+    for _ in range(levels - 1):
+        obj = {"a": obj}
+    return {"a": obj}
+
+
+def test_nesting_up_to_the_bound_round_trips_and_deeper_is_refused(tmp_path) -> None:
+    path = tmp_path / "ckpt.safetensors"
+    minigrad.save(_nested(MAX_DEPTH, minigrad.ones(2)), path)
+    back = minigrad.load(path)
+    for _ in range(MAX_DEPTH):
+        back = back["a"]
+    np.testing.assert_array_equal(_np(back), np.ones(2))
+    before = path.read_bytes()
+    for levels in (MAX_DEPTH + 1, 10_000):
+        with pytest.raises(CheckpointError, match=f"deeper than {MAX_DEPTH} levels"):
+            minigrad.save(_nested(levels, 1), path)
+    loop: list = [1]
+    loop.append(loop)
+    with pytest.raises(CheckpointError, match="does a container hold itself"):
+        minigrad.save({"history": loop}, path)
+    assert path.read_bytes() == before and os.listdir(tmp_path) == ["ckpt.safetensors"]
+
+
+def test_a_tensor_stored_twice_loads_as_two_tensors(tmp_path) -> None:
+    path = tmp_path / "ckpt.safetensors"
+    _with_structure(path, {"w": np.ones(2, np.float32)},
+                    [{"__tensor__": "w", "shape": [2]}, {"__tensor__": "w"}])
+    a, b = minigrad.load(path)
+    a.data[0] = 5.0
+    np.testing.assert_array_equal(_np(b), np.ones(2))
