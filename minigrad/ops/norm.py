@@ -235,10 +235,14 @@ class LayerNorm(_AffineNorm):
         size = math.prod(x.shape[x.ndim - dims:])
         view = (math.prod(x.shape[: x.ndim - dims]), size)
         self._setup(affine, eps, view, (1,), (1, size))
-        xs = x.reshape(view)
+        return self._normalize(x, params, affine)
+
+    def _normalize(self, x, params, affine):
+        """Centre and scale x over `axes` of its view (set up by forward), then w and b."""
+        xs = x.reshape(self.view)
         self.mean = mean_over(xs, self.axes)
         y = xs - self.mean  # the output buffer; the rest is in place
-        self.rstd = 1 / np.sqrt(mean_of_products(y, y, self.axes) + eps)
+        self.rstd = 1 / np.sqrt(mean_of_products(y, y, self.axes) + self.eps)
         return _scale_shift(y, self.rstd, params, affine, self.pview).reshape(x.shape)
 
     def backward(self, grad):
@@ -264,43 +268,18 @@ class LayerNorm(_AffineNorm):
         return (dx,) + params
 
 
-class GroupNorm(_AffineNorm):
+class GroupNorm(LayerNorm):
     """y = (x - mean) * rstd * w + b, rstd = 1/sqrt(var + eps), over each sample's channel group;
     d/dx = rstd * (g w - mean(g w) - xhat * mean(g w xhat)),  d/dw = sum(g xhat),  d/db = sum(g).
 
-    The statistics span a group's channels and spatial dims; w and b are per channel."""
+    The statistics span a group's channels and spatial dims; w and b are per channel. Only the
+    view differs from LayerNorm, so the normalisation and the backward are LayerNorm's."""
 
     def forward(self, x, *params, groups, eps, affine):
         n, per_group = x.shape[0], x.shape[1] // groups
         view = (n, groups, per_group, math.prod(x.shape[2:]))
         self._setup(affine, eps, view, (2, 3), (1, groups, per_group, 1))
-        xs = x.reshape(view)
-        self.mean = mean_over(xs, self.axes)
-        y = xs - self.mean  # the output buffer; the rest is in place
-        self.rstd = 1 / np.sqrt(mean_of_products(y, y, self.axes) + eps)
-        return _scale_shift(y, self.rstd, params, affine, self.pview).reshape(x.shape)
-
-    def backward(self, grad):
-        x, w = self._kept()
-        if is_grad_enabled():
-            g = grad.reshape(self.view)
-            xhat, rstd = _recorded_xhat(x.reshape(self.view), self.axes, self.eps)
-            dx = None
-            if self.needs_input_grad[0]:
-                gw = self._times_weight(g, w)
-                dx = _recorded_input_grad(gw, xhat, rstd, self.axes).reshape(x.shape)
-            return (dx,) + self._recorded_param_grads(g, xhat, w)
-        g, xs = grad.data.reshape(self.view), x.data.reshape(self.view)
-        needs_dx = self.needs_input_grad[0]
-        xhat = None  # parameter gradients first: the input gradient reuses xhat
-        if self._wants_weight_grad() or needs_dx:
-            xhat = _xhat(xs, self.mean, self.rstd)
-        params = self._param_grads(g, xhat, w)
-        dx = None
-        if needs_dx:
-            gw = self._times_weight(g, None if w is None else w.data)
-            dx = constant(_input_grad(gw, xhat, self.rstd, self.axes).reshape(x.shape))
-        return (dx,) + params
+        return self._normalize(x, params, affine)
 
 
 class RMSNorm(_AffineNorm):
