@@ -94,10 +94,9 @@ class ReduceMethods:
 
     def logsumexp(self, dim: Any, keepdim: bool = False) -> Tensor:
         """log(sum(exp(self))) over dim, computed without overflow."""
-        axes = reduce_dims(dim, self.ndim, "logsumexp", empty_is_all=False)
-        if axes == ():  # PyTorch's kernel refuses an empty dim list
-            raise RuntimeError(f"logsumexp: output with shape [] doesn't match the broadcast "
-                               f"shape {[1] * self.ndim} (dim=() on shape {tuple(self.shape)})")
+        # dim=() is every dim, as for sum (PyTorch 2.13's kernel crashes on it without keepdim:
+        # docs/differences.md)
+        axes = reduce_dims(dim, self.ndim, "logsumexp")
         return rd.LogSumExp.apply(self._floating(), axes=axes, keepdim=keepdim)
 
     def prod(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
