@@ -78,15 +78,15 @@ def from_numpy(array: np.ndarray) -> Tensor:
 
 
 def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False, **kw: Any) -> Tensor:
-    return _finish(np.zeros(shape_args(size), dtype=_dtype(dtype)), requires_grad, **kw)
+    return _finish(np.zeros(shape_args(size, "zeros"), dtype=_dtype(dtype)), requires_grad, **kw)
 
 
 def ones(*size: Any, dtype: Any = None, requires_grad: bool = False, **kw: Any) -> Tensor:
-    return _finish(np.ones(shape_args(size), dtype=_dtype(dtype)), requires_grad, **kw)
+    return _finish(np.ones(shape_args(size, "ones"), dtype=_dtype(dtype)), requires_grad, **kw)
 
 
 def empty(*size: Any, dtype: Any = None, requires_grad: bool = False, **kw: Any) -> Tensor:
-    return _finish(np.empty(shape_args(size), dtype=_dtype(dtype)), requires_grad, **kw)
+    return _finish(np.empty(shape_args(size, "empty"), dtype=_dtype(dtype)), requires_grad, **kw)
 
 
 def full(size: Sequence[int], fill_value: Any, dtype: Any = None, requires_grad: bool = False,
@@ -147,14 +147,16 @@ def rand(*size: Any, dtype: Any = None, generator: Any = None, requires_grad: bo
          **kw: Any) -> Tensor:
     """Uniform samples in [0, 1), drawn from PyTorch's generator stream."""
     gen = generator or random.default_generator
-    return _finish(gen.uniform(shape_args(size), 0.0, 1.0, _dtype(dtype)), requires_grad, **kw)
+    shape = shape_args(size, "rand")
+    return _finish(gen.uniform(shape, 0.0, 1.0, _dtype(dtype)), requires_grad, **kw)
 
 
 def randn(*size: Any, dtype: Any = None, generator: Any = None, requires_grad: bool = False,
           **kw: Any) -> Tensor:
     """Standard normal samples, drawn from PyTorch's generator stream."""
     gen = generator or random.default_generator
-    return _finish(gen.normal(shape_args(size), 0.0, 1.0, _dtype(dtype)), requires_grad, **kw)
+    shape = shape_args(size, "randn")
+    return _finish(gen.normal(shape, 0.0, 1.0, _dtype(dtype)), requires_grad, **kw)
 
 
 def randint(low: int, high: Any = None, size: Any = None, dtype: Any = None,
@@ -288,12 +290,22 @@ def numel(input: Tensor) -> int:  # noqa: A002
 
 def allclose(a: Tensor, b: Tensor, rtol: float = 1e-5, atol: float = 1e-8,
              equal_nan: bool = False) -> bool:
-    return bool(np.allclose(a.data, b.data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+    """True if every pair is close (see isclose); the dtypes must match, as in PyTorch."""
+    return bool(isclose(a, b, rtol, atol, equal_nan).data.all())
 
 
 def isclose(a: Tensor, b: Tensor, rtol: float = 1e-5, atol: float = 1e-8,
             equal_nan: bool = False) -> Tensor:
-    return Tensor._make(np.isclose(a.data, b.data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+    """|a - b| <= atol + rtol * |b| elementwise (broadcast); the dtypes must match."""
+    if a.data.dtype != b.data.dtype:
+        raise RuntimeError(f"isclose: {a.dtype} did not match {b.dtype} (shapes "
+                           f"{tuple(a.shape)} and {tuple(b.shape)})")
+    try:
+        out = np.isclose(a.data, b.data, rtol=rtol, atol=atol, equal_nan=equal_nan)
+    except ValueError:
+        raise RuntimeError(f"isclose: shapes {tuple(a.shape)} and {tuple(b.shape)} do not "
+                           f"broadcast") from None
+    return Tensor._make(np.asarray(out))
 
 
 def equal(a: Tensor, b: Tensor) -> bool:

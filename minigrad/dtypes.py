@@ -119,3 +119,52 @@ def promote_many(np_dtypes: list) -> np.dtype:
     float32 gives float32, where NumPy would widen to float64); within it, the wider dtype."""
     top = max(category(d) for d in np_dtypes)
     return np.result_type(*[d for d in np_dtypes if category(d) == top])
+
+
+def promote_operands(operands: list) -> np.dtype:
+    """The result dtype of an op on several tensors, given as (dtype, is 0-d) pairs (clamp with
+    tensor bounds): the dimensioned tensors promote among themselves, and the 0-d ones count
+    only when their category is higher (float32 (3,) with a float64 () bound stays float32)."""
+    dims = [d for d, zero_d in operands if not zero_d]
+    zeros = [d for d, zero_d in operands if zero_d]
+    if not dims:
+        return promote_many(zeros)
+    out = promote_many(dims)
+    if zeros:
+        z = promote_many(zeros)
+        if category(z) > category(out):
+            return z
+    return out
+
+
+def can_cast(src: np.dtype, dst: np.dtype) -> bool:
+    """PyTorch's rule for writing a result into an existing tensor (in-place ops): never down a
+    category (a float result into an integer tensor, an integer one into a bool tensor)."""
+    return category(src) <= category(dst)
+
+
+def wrap_int(value: int, np_dtype: np.dtype) -> np.ndarray:
+    """A Python int as PyTorch hands it to an integer kernel: wrapped to the dtype's width, so
+    uint8 + 300 adds 44 and uint8 + -1 adds 255 (NumPy would raise OverflowError)."""
+    return np.array(value, dtype=np.int64).astype(np_dtype)
+
+
+def number_array(value: object, np_dtype: np.dtype) -> np.ndarray:
+    """A Python number as a 0-d array of np_dtype (a binary op's other operand), ints wrapped."""
+    if np_dtype.kind in "iu" and isinstance(value, numbers.Integral):
+        return wrap_int(int(value), np_dtype)
+    return np.asarray(value, dtype=np_dtype)
+
+
+def checked_int(op: str, value: int, np_dtype: np.dtype) -> int:
+    """An integer argument converted with PyTorch's overflow check (clamp bounds, alpha): in
+    range for the dtype, where an unsigned dtype also takes negatives down to -max (they wrap:
+    uint8 clamp(-3) is clamp(253)); out of range is an error."""
+    if np_dtype.kind == "b":
+        return bool(value)
+    info = np.iinfo(np_dtype)
+    low = -int(info.max) if info.min == 0 else int(info.min)
+    if not low <= value <= info.max:
+        raise RuntimeError(f"{op}: value {value} cannot be converted to type {np_dtype} without "
+                           "overflow")
+    return int(wrap_int(int(value), np_dtype))

@@ -323,7 +323,7 @@ class Tensor(ConversionMethods, ElementwiseMethods, CompareMethods, ReduceMethod
         return int(self.item())
 
     def __index__(self) -> int:
-        if self.data.dtype.kind not in "iu" or self.data.size != 1:
+        if self.data.dtype.kind not in "biu" or self.data.size != 1:
             raise TypeError("only integer tensors of a single element can be converted to an index")
         return int(self.item())
 

@@ -57,3 +57,13 @@ def test_multinomial_shapes_ranges_and_seeding():
     assert all(len(set(row)) == 2 for row in without.tolist())
     with pytest.raises(RuntimeError, match="cannot sample 4 > 3"):
         minigrad.multinomial(probs, 4)
+
+
+def test_isclose_and_allclose_need_matching_dtypes() -> None:
+    a = minigrad.tensor([1.0, 2.0])
+    b = minigrad.tensor(np.array([1.0, 2.5]))
+    for fn in (minigrad.isclose, minigrad.allclose):
+        with pytest.raises(RuntimeError, match="isclose"):
+            fn(a, b)
+    assert minigrad.isclose(a, a.double().float()).tolist() == [True, True]
+    assert minigrad.allclose(minigrad.tensor([True]), minigrad.tensor([True]))

@@ -126,3 +126,25 @@ def test_zero_dim_tensor_operand_follows_pytorch_promotion(dims_dtype, zero_dim_
     zero_dim = minigrad.tensor(1, dtype=zero_dim_dtype)
     assert (dims + zero_dim).dtype == expected
     assert (zero_dim + dims).dtype == expected
+
+
+def test_promote_operands_counts_0d_tensors_only_across_categories():
+    from minigrad import dtypes
+    f32, f64, i64 = np.dtype(np.float32), np.dtype(np.float64), np.dtype(np.int64)
+    assert dtypes.promote_operands([(f32, False), (f64, True)]) == f32
+    assert dtypes.promote_operands([(i64, False), (f64, True)]) == f64
+    assert dtypes.promote_operands([(i64, True), (f64, True), (f32, True)]) == f64
+    assert dtypes.promote_operands([(f32, False), (f64, False)]) == f64
+
+
+def test_wrap_and_checked_int_follow_pytorchs_integer_conversions():
+    from minigrad import dtypes
+    u8, i8 = np.dtype(np.uint8), np.dtype(np.int8)
+    assert int(dtypes.wrap_int(300, u8)) == 44 and int(dtypes.wrap_int(-1, u8)) == 255
+    assert dtypes.checked_int("clamp", -255, u8) == 1
+    assert dtypes.checked_int("clamp", 255, u8) == 255
+    for value, dt in ((-256, u8), (256, u8), (128, i8), (-129, i8)):
+        with pytest.raises(RuntimeError, match="without overflow"):
+            dtypes.checked_int("clamp", value, dt)
+    assert dtypes.can_cast(np.dtype(np.int64), np.dtype(np.float16))
+    assert not dtypes.can_cast(np.dtype(np.float16), np.dtype(np.int64))

@@ -151,7 +151,8 @@ class Op(Node):
         else:
             needs = ()
         out = Tensor._make(data, True in needs)
-        if cls.is_view and np.may_share_memory(data, inputs[0].data):
+        if cls.is_view and (np.may_share_memory(data, inputs[0].data)
+                            or (data.size == 0 and data.base is not None)):
             _mark_view(out, inputs[0], cls, options)
         if True not in needs:
             return out

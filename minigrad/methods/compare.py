@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from minigrad.autograd.node import broadcast_error, constant
-from minigrad.methods.elementwise import array_of
+from minigrad.methods.operands import tensor_arg
 
 if TYPE_CHECKING:
     from minigrad.tensor import Tensor
@@ -84,12 +84,14 @@ class CompareMethods:
         return constant(np.logical_not(self.data))
 
     def logical_and(self, other: Tensor) -> Tensor:
-        """Elementwise AND of the truth values."""
-        return constant(_broadcasting(np.logical_and, self.data, array_of(other), "logical_and"))
+        """Elementwise AND of the truth values (other must be a tensor, as in PyTorch)."""
+        other = tensor_arg(other, "logical_and")
+        return constant(_broadcasting(np.logical_and, self.data, other.data, "logical_and"))
 
     def logical_or(self, other: Tensor) -> Tensor:
-        """Elementwise OR of the truth values."""
-        return constant(_broadcasting(np.logical_or, self.data, array_of(other), "logical_or"))
+        """Elementwise OR of the truth values (other must be a tensor, as in PyTorch)."""
+        other = tensor_arg(other, "logical_or")
+        return constant(_broadcasting(np.logical_or, self.data, other.data, "logical_or"))
 
 
 _NAMES = {"equal": "eq", "not_equal": "ne", "less": "lt", "less_equal": "le", "greater": "gt",

@@ -113,11 +113,11 @@ class ConversionMethods:
 
     def new_zeros(self, *size: Any, dtype: Any = None, **kw: Any) -> Tensor:
         """Zeros of the given size, in self's dtype unless given."""
-        return self.new_full(shape_args(size), 0, dtype=dtype)
+        return self.new_full(shape_args(size, "new_zeros"), 0, dtype=dtype)
 
     def new_ones(self, *size: Any, dtype: Any = None, **kw: Any) -> Tensor:
         """Ones of the given size, in self's dtype unless given."""
-        return self.new_full(shape_args(size), 1, dtype=dtype)
+        return self.new_full(shape_args(size, "new_ones"), 1, dtype=dtype)
 
     def new_full(
         self, size: Sequence[int], fill_value: Any, dtype: Any = None, **kw: Any
@@ -128,4 +128,4 @@ class ConversionMethods:
 
     def new_empty(self, *size: Any, dtype: Any = None, **kw: Any) -> Tensor:
         """A tensor of the given size (zero-filled), in self's dtype unless given."""
-        return self.new_full(shape_args(size), 0, dtype=dtype)
+        return self.new_full(shape_args(size, "new_empty"), 0, dtype=dtype)

@@ -1,5 +1,6 @@
 """Tensor methods for elementwise math (`minigrad/ops/elementwise.py`): arithmetic and its
-operators, unary functions, comparisons and logic, and their in-place forms."""
+operators, unary functions and their in-place forms (operands and argument checks are in
+operands.py, comparisons and logic in compare.py)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,15 @@ from minigrad import dtypes, random
 from minigrad.autograd import node
 from minigrad.autograd.grad_mode import _State
 from minigrad.autograd.node import constant
+from minigrad.methods.operands import (  # noqa: F401 - re-exported
+    OperandMethods,
+    array_of,
+    as_tensor_like,
+    no_bool_pow,
+    number_as,
+    plain_number,
+    tensor_arg,
+)
 from minigrad.ops import activation as act
 from minigrad.ops import elementwise as ew
 from minigrad.ops import special as sp
@@ -22,85 +32,10 @@ if TYPE_CHECKING:
     from minigrad.tensor import Tensor
 
 
-def number_as(value: Any, like: Tensor) -> Tensor:
-    """A number (or array-like) as a Tensor in `like`'s dtype when that loses nothing."""
-    if isinstance(value, node.Tensor):
-        return value
-    arr = np.asarray(value)
-    if arr.ndim == 0 and (like.data.dtype.kind == "f" or arr.dtype.kind in "biu"):
-        return constant(arr.astype(like.data.dtype))
-    return constant(arr.astype(np.float32) if arr.dtype == np.float64 else arr)
-
-
-def as_tensor_like(value: Any, like: Tensor) -> Tensor:
-    """value as a Tensor; Python float data takes like's float dtype (float32 by default)."""
-    if isinstance(value, node.Tensor):
-        return value
-    arr = np.asarray(value)
-    if arr.dtype == np.float64 and not isinstance(value, np.ndarray):
-        arr = arr.astype(like.data.dtype if like.data.dtype.kind == "f" else np.float32)
-    return constant(arr)
-
-
-_TYPE_NAMES = {"float16": "Half", "float32": "Float", "float64": "Double", "int64": "Long",
-               "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
-
-
-def array_of(x: Any) -> np.ndarray:
-    """The array behind a Tensor, or x as an array."""
-    return x.data if isinstance(x, node.Tensor) else np.asarray(x)
-
-
-def _plain_number(x: Any) -> Any:
-    return x.item() if isinstance(x, np.generic) else x
-
-
-class ElementwiseMethods:
+class ElementwiseMethods(OperandMethods):
     """Mixin of `Tensor`: the elementwise methods and operators."""
 
     __slots__ = ()
-
-    # -- operands: PyTorch's result dtype (the rules are in minigrad.dtypes) -------------------
-    def _pair(self, other: Any) -> tuple[Tensor, Tensor]:
-        """Self and other as Tensors of PyTorch's result dtype for a binary op."""
-        if isinstance(other, node.Tensor):
-            if other.data.dtype == self.data.dtype:
-                return self, other
-            target = dtypes.promote_tensors(self.data.dtype, self.ndim == 0,
-                                            other.data.dtype, other.ndim == 0)
-            return self.to(target), other.to(target)
-        if isinstance(other, (np.ndarray, list, tuple)):
-            return self._pair(as_tensor_like(other, self))
-        target = dtypes.promote_with_number(self.data.dtype, other)
-        return self.to(target), constant(np.asarray(other, dtype=target))
-
-    def _rpair(self, other: Any) -> tuple[Tensor, Tensor]:
-        b, a = self._pair(other)
-        return a, b
-
-    def _scalar_ok(self, other: Any) -> bool:
-        """True when `other` is a number that keeps this tensor's dtype (the scalar-op path)."""
-        kind = type(other)
-        return (kind is float and self.data.dtype.kind == "f") or (
-            kind is int and self.data.dtype.kind in "fiu")
-
-    def _floating(self) -> Tensor:
-        """Self, or a float32 copy of an integer/bool tensor (PyTorch promotes for exp, log...)."""
-        return self if self.data.dtype.kind == "f" else self.to(dtypes.float32)
-
-    def _float_only(self, op: str, error: type = NotImplementedError) -> Tensor:
-        """Self, for ops PyTorch implements for floating dtypes only (softmax, norm, ...)."""
-        if self.data.dtype.kind != "f":
-            raise error(f"{op}: not implemented for '{_TYPE_NAMES[self.data.dtype.name]}' "
-                        f"(a floating point tensor is expected, got {self.dtype})")
-        return self
-
-    def _not_bool(self, op: str) -> Tensor:
-        """Self, for ops PyTorch has no bool kernel for (abs, floor, ceil, round, trunc)."""
-        if self.data.dtype == np.bool_:
-            raise NotImplementedError(f"{op}: not implemented for 'Bool' (shape "
-                                      f"{tuple(self.data.shape)})")
-        return self
 
     # -- arithmetic operators --------------------------------------------------------------------
     def __add__(self, other: Any) -> Tensor:
@@ -116,11 +51,13 @@ class ElementwiseMethods:
     def __sub__(self, other: Any) -> Tensor:
         if self._scalar_ok(other):
             return ew.AddScalar.apply(self, c=-other)
+        self._no_bool_sub(other, "sub")
         return ew.Sub.apply(*self._pair(other))
 
     def __rsub__(self, other: Any) -> Tensor:
         if self._scalar_ok(other):
             return ew.RSubScalar.apply(self, c=other)
+        self._no_bool_sub(other, "rsub")
         return ew.Sub.apply(*self._rpair(other))
 
     def __mul__(self, other: Any) -> Tensor:
@@ -136,30 +73,39 @@ class ElementwiseMethods:
     def __truediv__(self, other: Any) -> Tensor:
         if self._scalar_ok(other) and self.data.dtype.kind == "f":
             return ew.DivScalar.apply(self, c=other)
-        return ew.Div.apply(*self._pair(other))
+        return ew.Div.apply(*self._div_pair(other))
 
     def __rtruediv__(self, other: Any) -> Tensor:
         if self._scalar_ok(other) and self.data.dtype.kind == "f":
             return ew.RDivScalar.apply(self, c=other)
-        return ew.Div.apply(*self._rpair(other))
+        return ew.Div.apply(*reversed(self._div_pair(other)))
 
     def __pow__(self, exponent: Any) -> Tensor:
-        if isinstance(exponent, numbers.Number) and not isinstance(exponent, bool):
-            if self.data.dtype.kind != "f" and isinstance(exponent, float):
-                return ew.PowScalar.apply(self.float(), exponent=exponent)
-            return ew.PowScalar.apply(self, exponent=_plain_number(exponent))
-        return ew.Pow.apply(*self._pair(exponent))
+        if isinstance(exponent, numbers.Number):
+            target = dtypes.promote_with_number(self.data.dtype, exponent)
+            exponent = plain_number(exponent)
+            if target.kind in "biu" and exponent < 0:
+                raise RuntimeError(f"pow: Integers to negative integer powers are not allowed "
+                                   f"(exponent {exponent}, input dtype {self.dtype})")
+            if target.kind != "b" and isinstance(exponent, bool):
+                exponent = int(exponent)
+            return ew.PowScalar.apply(self.to(target), exponent=exponent)
+        return ew.Pow.apply(*no_bool_pow(*self._pair(exponent)))
 
     def __rpow__(self, base: Any) -> Tensor:
         if isinstance(base, numbers.Number):
-            x = self if self.data.dtype.kind == "f" or not isinstance(base, float) else self.float()
-            return ew.RPowScalar.apply(x, base=_plain_number(base))
-        return ew.Pow.apply(*self._rpair(base))
+            target = dtypes.promote_with_number(self.data.dtype, base)
+            no_bool_pow(self.to(target))
+            return ew.RPowScalar.apply(self.to(target), base=plain_number(base))
+        return ew.Pow.apply(*no_bool_pow(*self._rpair(base)))
 
     def __neg__(self) -> Tensor:
         return self.neg()
 
     def __pos__(self) -> Tensor:
+        if self.data.dtype == np.bool_:
+            raise RuntimeError(f"pos: The `+` operator, on a bool tensor is not supported "
+                               f"(shape {tuple(self.data.shape)})")
         return self
 
     def __abs__(self) -> Tensor:
@@ -168,11 +114,16 @@ class ElementwiseMethods:
     # -- arithmetic methods -------------------------------------------------------------------
     def add(self, other: Any, alpha: float = 1) -> Tensor:
         """self + alpha * other."""
-        return self + (other * alpha if alpha != 1 else other)
+        if type(alpha) is int and alpha == 1:
+            return self + other
+        return ew.Add.apply(*self._scaled(other, alpha, "add"))
 
     def sub(self, other: Any, alpha: float = 1) -> Tensor:
-        """self - alpha * other."""
-        return self - (other * alpha if alpha != 1 else other)
+        """self - alpha * other (refused on bool operands, as PyTorch)."""
+        if type(alpha) is int and alpha == 1:
+            return self - other
+        self._no_bool_sub(other, "sub")
+        return ew.Sub.apply(*self._scaled(other, alpha, "sub"))
 
     def mul(self, other: Any) -> Tensor:
         """self * other, broadcasting."""
@@ -246,38 +197,47 @@ class ElementwiseMethods:
 
     def relu(self) -> Tensor:
         """max(self, 0) (gradient 0 at 0, as PyTorch)."""
-        return act.Relu.apply(self)
+        return act.Relu.apply(self._no_bool_relu())
+
+    def relu_(self) -> Tensor:
+        """In-place relu."""
+        return self._no_bool_relu()._inplace(act.Relu, None)
+
+    def _no_bool_relu(self) -> Tensor:
+        if self.data.dtype == np.bool_:
+            raise RuntimeError(f"relu: Boolean inputs not supported for relu (shape "
+                               f"{tuple(self.data.shape)})")
+        return self
 
     def erf(self) -> Tensor:
         """The Gauss error function (PyTorch's algorithm, so float32 agrees to the last bit)."""
         return sp.Erf.apply(self._floating())
 
     def clamp(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
-        """Limit values to [min, max]; either bound may be None or a tensor."""
-        if min is None and max is None:
-            raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
-        if isinstance(min, node.Tensor) or isinstance(max, node.Tensor):
-            out = self if min is None else self.maximum(as_tensor_like(min, self))
-            return out if max is None else out.minimum(as_tensor_like(max, self))
-        if any(isinstance(v, (float, np.floating)) for v in (min, max)):
-            return ew.Clamp.apply(self._floating(), min=min, max=max)  # int + float -> float32
-        return ew.Clamp.apply(self, min=min, max=max)
+        """Limit values to [min, max]: both bounds numbers or both tensors (either may be None);
+        a value at a bound keeps its whole gradient, as in PyTorch."""
+        x, tensors, options = self._clamp_args(min, max, "clamp")
+        return ew.Clamp.apply(x, *tensors, **options)
 
-    clip = clamp
+    def clip(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+        """Alias of clamp."""
+        x, tensors, options = self._clamp_args(min, max, "clip")
+        return ew.Clamp.apply(x, *tensors, **options)
 
     def maximum(self, other: Tensor) -> Tensor:
-        """Elementwise larger of self and other (a tie splits the gradient)."""
-        return ew.Maximum.apply(*self._pair(other))
+        """Elementwise larger of self and other (a tie splits the gradient; NaN passes it)."""
+        return ew.Maximum.apply(*self._pair(tensor_arg(other, "maximum")))
 
     def minimum(self, other: Tensor) -> Tensor:
-        """Elementwise smaller of self and other (a tie splits the gradient)."""
-        return ew.Minimum.apply(*self._pair(other))
+        """Elementwise smaller of self and other (a tie splits the gradient; NaN passes it)."""
+        return ew.Minimum.apply(*self._pair(tensor_arg(other, "minimum")))
 
     # -- piecewise constant: zero gradient ----------------------------------------------------
     def sign(self) -> Tensor:
-        """-1, 0 or 1 by the sign of each element (a bool stays itself); gradient 0."""
+        """-1, 0 or 1 by the sign of each element (NaN gives 0, a bool stays itself); gradient
+        0."""
         return ew.PiecewiseConstant.apply(self, fn=np.copy if self.data.dtype == np.bool_
-                                          else np.sign)
+                                          else ew.sign_array)
 
     def floor(self) -> Tensor:
         """Round down; gradient 0."""
@@ -287,10 +247,12 @@ class ElementwiseMethods:
         """Round up; gradient 0."""
         return ew.PiecewiseConstant.apply(self._not_bool("ceil"), fn=np.ceil)
 
-    def round(self, decimals: int = 0) -> Tensor:
-        """Round half to even at `decimals` places; gradient 0."""
-        return ew.PiecewiseConstant.apply(self._not_bool("round"),
-                                          fn=lambda x: np.round(x, decimals))
+    def round(self, decimals: int | None = None) -> Tensor:
+        """Round half to even at `decimals` places; gradient 0. Integer tensors round only
+        without `decimals` (PyTorch has no integer kernel for that overload)."""
+        if decimals is not None:
+            self._float_only("round")
+        return ew.PiecewiseConstant.apply(self._not_bool("round"), fn=lambda x: _round(x, decimals))
 
     def trunc(self) -> Tensor:
         """Round towards zero; gradient 0."""
@@ -299,27 +261,48 @@ class ElementwiseMethods:
     # -- in place -----------------------------------------------------------------------------
     def add_(self, other: Any, alpha: float = 1) -> Tensor:
         """In-place self += alpha * other."""
-        return self._inplace(ew.Add, np.add, other * alpha if alpha != 1 else other)
+        other = self._inplace_operand(other, "add_")
+        if not (type(alpha) is int and alpha == 1):
+            other = self._scaled(other, alpha, "add_")[1]
+        return self._inplace(ew.Add, np.add, other)
 
     def sub_(self, other: Any, alpha: float = 1) -> Tensor:
         """In-place self -= alpha * other."""
-        return self._inplace(ew.Sub, np.subtract, other * alpha if alpha != 1 else other)
+        self._no_bool_sub(other, "sub_")
+        other = self._inplace_operand(other, "sub_")
+        if not (type(alpha) is int and alpha == 1):
+            other = self._scaled(other, alpha, "sub_")[1]
+        return self._inplace(ew.Sub, np.subtract, other)
 
     def mul_(self, other: Any) -> Tensor:
         """In-place self *= other."""
-        return self._inplace(ew.Mul, np.multiply, other)
+        return self._inplace(ew.Mul, np.multiply, self._inplace_operand(other, "mul_"))
 
     def div_(self, other: Any) -> Tensor:
-        """In-place self /= other."""
-        return self._inplace(ew.Div, np.true_divide, other)
+        """In-place self /= other (true division: refused on integer tensors, as PyTorch)."""
+        self._check_inplace(np.dtype(np.float32), "div_")
+        return self._inplace(ew.Div, np.true_divide, self._inplace_operand(other, "div_"))
 
-    def pow_(self, exponent: float) -> Tensor:
-        """In-place self **= exponent."""
-        return self._inplace(ew.PowScalar, None, exponent=exponent)
+    def pow_(self, exponent: Any) -> Tensor:
+        """In-place self **= exponent (a number or a tensor)."""
+        if isinstance(exponent, numbers.Number):
+            target = dtypes.promote_with_number(self.data.dtype, exponent)
+            self._check_inplace(target, "pow_")
+            exponent = plain_number(exponent)
+            if target.kind in "biu" and exponent < 0:
+                raise RuntimeError(f"pow_: Integers to negative integer powers are not allowed "
+                                   f"(exponent {exponent}, input dtype {self.dtype})")
+            if target.kind != "b" and isinstance(exponent, bool):
+                exponent = int(exponent)
+            return self._inplace(ew.PowScalar, None, exponent=exponent)
+        exponent = self._inplace_operand(exponent, "pow_")
+        no_bool_pow(self, exponent)
+        return self._inplace(ew.Pow, None, exponent)
 
     def clamp_(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
         """In-place clamp."""
-        return self._inplace(ew.Clamp, None, min=min, max=max)
+        _, tensors, options = self._clamp_args(min, max, "clamp_", inplace=True)
+        return self._inplace(ew.Clamp, None, *tensors, **options)
 
     def copy_(self, src: Any) -> Tensor:
         """Write src (broadcast, cast to self's dtype) into self; recorded when a graph is built."""
@@ -347,7 +330,9 @@ class ElementwiseMethods:
             if value.ndim != 0:
                 raise RuntimeError(f"fill_: only supports 0-dimension value tensor but got "
                                    f"tensor with {value.ndim} dimensions")
-            return self.copy_(value)
+            # unlike copy_, an integer tensor filled with a grad value records it (PyTorch)
+            src = value.to(self.dtype) if self.data.dtype.kind == "f" else value
+            return self._inplace(CopyFrom, None, src)
         return self._inplace(ew.Fill, None, value=value)
 
     def uniform_(self, a: float = 0.0, b: float = 1.0, generator: Any = None) -> Tensor:
@@ -367,3 +352,10 @@ class ElementwiseMethods:
     __isub__ = sub_
     __imul__ = mul_
     __itruediv__ = div_
+
+
+def _round(x: np.ndarray, decimals: int | None) -> np.ndarray:
+    """np.round; float16 with decimals is scaled in float32, as PyTorch's kernel."""
+    if decimals and x.dtype == np.float16:
+        return np.round(x.astype(np.float32), decimals).astype(np.float16)
+    return np.round(x, decimals or 0)

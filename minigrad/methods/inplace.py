@@ -6,6 +6,7 @@ other views of that base regenerate on their next use (`autograd.node.refresh_vi
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -15,7 +16,9 @@ from minigrad.autograd import node
 from minigrad.autograd.grad_mode import _State
 from minigrad.autograd.node import refresh_view
 from minigrad.methods.elementwise import number_as
-from minigrad.ops.index import CopySlices
+from minigrad.ops.elementwise import Fill
+from minigrad.ops.index import CopySlices, IndexPut, IntegerWrite
+from minigrad.ops.shape import CopyFrom
 
 if TYPE_CHECKING:
     from minigrad.tensor import Tensor
@@ -29,9 +32,13 @@ class InplaceMethods:
     def _inplace(self, op: type, ufunc: Any, *operands: Any, **options: Any) -> Tensor:
         """Run op in place, writing into self's memory (so views and bases see it). When a
         graph is recorded, the op is applied to self's old history and self takes over its
-        result's; through a view, the base's history is rebased as PyTorch's CopySlices."""
+        result's; through a view, the base's history is rebased as PyTorch's CopySlices. An
+        integer or bool self still requires grad afterwards when an operand does (PyTorch's
+        rule: the in-place result takes the inputs' requires_grad; it is not differentiable)."""
         others = [o if isinstance(o, node.Tensor) else number_as(o, self) for o in operands]
         name = f"{op.__name__.lower()}_"
+        if op is Fill and not isinstance(options["value"], node.Tensor):
+            options["value"] = scalar_for(options["value"], self.data.dtype, "fill_")
         if not _State.enabled:
             return self._write_inplace(op, ufunc, others, options, name)
         if self._view is not None and self._view[0].grad_fn is not self._view[2]:
@@ -45,12 +52,17 @@ class InplaceMethods:
         if base is not None and base.grad_fn is None and base._requires_grad:
             raise RuntimeError(f"{name}: a view of a leaf Variable that requires grad is being "
                                "used in an in-place operation.")
+        if self.data.dtype.kind != "f":  # computed unrecorded, marked as requiring grad
+            options = {"data": self._result_of(op, ufunc, others, options, name), "name": name}
+            op = IntegerWrite
         old = node.Tensor._make(self.data, self._requires_grad)
         old.grad_fn = self.grad_fn
         result = op.apply(old, *others, **options)
         if result.data.shape != self.data.shape:
             raise RuntimeError(f"{name}: output with shape {tuple(self.data.shape)} doesn't "
                                f"match the broadcast shape {tuple(result.data.shape)}")
+        if op not in _WRITES:
+            _check_cast(result.data.dtype, self.data.dtype, name, self.data.shape)
         fn = result.grad_fn
         if any(t is old for t, _ in fn._saved):
             old.data = old.data.copy()  # backward reads the values from before the write
@@ -69,25 +81,78 @@ class InplaceMethods:
         refresh_view(self)
         return self
 
+    def _result_of(self, op: type, ufunc: Any, others: list, options: dict,
+                   name: str) -> np.ndarray:
+        """op's result on self's values, not written yet (its dtype checked castable)."""
+        arrays = [o.data for o in others]
+        out = np.asarray(ufunc(self.data, *arrays) if ufunc is not None else
+                         op().forward(self.data, *arrays, **options))
+        if op not in _WRITES:
+            _check_cast(out.dtype, self.data.dtype, name, self.data.shape)
+        return out
+
     def _write_inplace(self, op: type, ufunc: Any, others: list, options: dict,
                        name: str) -> Tensor:
         """The unrecorded in-place path: NumPy computes straight into self's memory."""
         try:
             if ufunc is not None:
-                ufunc(self.data, *(o.data for o in others), out=self.data, casting="same_kind")
+                arrays = [o.data for o in others]
+                _check_cast(np.result_type(self.data, *arrays), self.data.dtype, name,
+                            self.data.shape)
+                ufunc(self.data, *arrays, out=self.data, casting="unsafe")
             else:
-                _write(self.data, op().forward(self.data, *(o.data for o in others), **options),
-                       name)
+                _write(self.data, self._result_of(op, ufunc, others, options, name), name)
         except (TypeError, ValueError) as err:
             _raise_write_error(self, name, err)
         self._bump_version()
         return self
 
 
+# Ops that write given values (copy_, x[i] = v, fill_): any dtype casts into self, as PyTorch's
+# copy; the arithmetic ones must give a result type that self can hold.
+_WRITES = (CopyFrom, IndexPut, Fill, IntegerWrite)  # IntegerWrite: checked by _result_of
+
+
+def _check_cast(result: np.dtype, dst: np.dtype, name: str, shape: tuple = ()) -> None:
+    """PyTorch's rule for writing a result into a tensor: no float into an integer or bool
+    tensor, no integer into a bool one (same-kind narrowing, int64 into uint8, is allowed)."""
+    if (result.kind == "f" and dst.kind != "f") or (result.kind in "iu" and dst.kind == "b"):
+        raise RuntimeError(f"{name}: result type {dtypes.from_numpy_dtype(result)} can't be cast "
+                           f"to the desired output type {dtypes.from_numpy_dtype(dst)}: cannot "
+                           f"write the result into a tensor of dtype {dst.name} and shape "
+                           f"{tuple(shape)}")
+
+
+def scalar_for(value: Any, dtype: np.dtype, op: str) -> Any:
+    """A Python number as a scalar of dtype, converted as PyTorch converts a Scalar argument:
+    NaN, inf or an out-of-range float into an integer dtype raises, as does a finite float
+    beyond a float dtype's range; integers wrap into unsigned types from as low as -max (-1
+    into uint8 is 255), floats truncate toward zero; anything goes into bool."""
+    v = value.item() if isinstance(value, np.generic) else value
+    if dtype.kind == "b":
+        return np.bool_(v)
+    if dtype.kind in "iu":
+        info = np.iinfo(dtype)
+        if isinstance(v, float):
+            fits = math.isfinite(v) and info.min <= v <= info.max
+        else:
+            v = int(v)
+            fits = (-int(info.max) if dtype.kind == "u" else info.min) <= v <= info.max
+        if fits:
+            return np.array(int(v) % (1 << info.bits) if int(v) < 0 and dtype.kind == "u"
+                            else int(v)).astype(dtype)[()]
+    else:
+        f = float(v)
+        if not math.isfinite(f) or abs(f) <= float(np.finfo(dtype).max):
+            return dtype.type(f)
+    raise RuntimeError(f"{op}: value {value!r} cannot be converted to type "
+                       f"{dtypes.from_numpy_dtype(dtype)} without overflow")
+
+
 def _write(dst: np.ndarray, src: np.ndarray, name: str) -> None:
-    """Copy an op's result into a tensor's memory (same-kind casts only, as PyTorch)."""
+    """Copy an op's result into a tensor's memory (the cast was checked before)."""
     try:
-        np.copyto(dst, src, casting="same_kind")
+        np.copyto(dst, src, casting="unsafe")
     except (TypeError, ValueError) as err:
         _raise_write_error(None, name, err, dst)
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from minigrad.methods.elementwise import as_tensor_like
 from minigrad.ops import linalg
 
@@ -25,6 +27,9 @@ class LinalgMethods:
                 f"matmul: expected both operands to have the same dtype, but got {self.dtype} "
                 f"{tuple(self.data.shape)} and {other.dtype} {tuple(other.data.shape)}"
             )
+        if self.data.dtype == np.bool_:  # PyTorch has no bool kernel for any matrix product
+            raise NotImplementedError(f"matmul: not implemented for 'Bool' (shapes "
+                                      f"{tuple(self.shape)} and {tuple(other.shape)})")
         return linalg.MatMul.apply(self, other)
 
     def __matmul__(self, other: Tensor) -> Tensor:

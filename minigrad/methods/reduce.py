@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from minigrad.autograd import node
+from minigrad.autograd.grad_mode import is_grad_enabled
 from minigrad.autograd.node import constant
 from minigrad.ops import reduce as rd
-from minigrad.ops.reduce import normalize_dims, reduce_dims
+from minigrad.ops.reduce import NO_DIM, normalize_dims, omitted_dim, reduce_dims
 from minigrad.return_types import return_types
 
 if TYPE_CHECKING:
@@ -23,42 +24,33 @@ class ReduceMethods:
 
     __slots__ = ()
 
-    def sum(self, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
+    def sum(self, dim: Any = NO_DIM, keepdim: Any = None, dtype: Any = None) -> Tensor:
         """Sum over dim (all elements by default)."""
-        x = self.to(dtype) if dtype is not None else self
-        return rd.Sum.apply(x, axes=reduce_dims(dim, self.ndim, "sum"), keepdim=keepdim)
+        dim = omitted_dim(dim, "sum", keepdim)
+        x = reduce_dtype(self, dtype, "sum")
+        return rd.Sum.apply(x, axes=reduce_dims(dim, self.ndim, "sum"), keepdim=bool(keepdim),
+                            exact=dtype is not None)
 
-    def mean(self, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
+    def mean(self, dim: Any = NO_DIM, keepdim: Any = None, dtype: Any = None) -> Tensor:
         """Mean over dim (all elements by default); floating point only."""
+        dim = omitted_dim(dim, "mean", keepdim)
         x = self.to(dtype) if dtype is not None else self
         if x.data.dtype.kind != "f":
             raise RuntimeError(
                 f"mean: could not infer output dtype. Input dtype must be floating point, "
                 f"got {x.dtype}"
             )
-        return rd.Mean.apply(x, axes=reduce_dims(dim, self.ndim, "mean"), keepdim=keepdim)
+        return rd.Mean.apply(x, axes=reduce_dims(dim, self.ndim, "mean"), keepdim=bool(keepdim))
 
-    def var(self, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
+    def var(self, dim: Any = NO_DIM, unbiased: Any = None, keepdim: Any = None, *,
             correction: Any = None) -> Tensor:
         """Variance with Bessel's correction by default (`correction=1`), as PyTorch."""
-        if isinstance(dim, bool):  # var(unbiased) positional form
-            dim, unbiased = None, dim
-        if correction is None:
-            correction = 1 if unbiased is None or unbiased else 0
-        axes = reduce_dims(dim, self.ndim, "var")
-        n = self.data.size if axes is None else int(np.prod([self.data.shape[a] for a in axes]))
-        centered = self - self.mean(dim=axes, keepdim=True)
-        return (centered * centered).sum(dim=axes, keepdim=keepdim) / max(0, n - correction)
+        return _var(self, dim, unbiased, keepdim, correction, "var")
 
-    def std(self, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
+    def std(self, dim: Any = NO_DIM, unbiased: Any = None, keepdim: Any = None, *,
             correction: Any = None) -> Tensor:
         """Standard deviation: sqrt of `var` with the same arguments (gradient 0 where it is 0)."""
-        var = self.var(dim, unbiased, keepdim, correction=correction)
-        zero = var.data == 0
-        if not zero.any():
-            return var.sqrt()
-        # sqrt's slope is infinite at 0 (0 * inf = nan); PyTorch's std gradient there is 0.
-        return var.masked_fill(zero, 1.0).sqrt().masked_fill(zero, 0.0)
+        return _var(self, dim, unbiased, keepdim, correction, "std")
 
     def amax(self, dim: Any = (), keepdim: bool = False) -> Tensor:
         """Largest value over dim (all by default); ties share the gradient evenly."""
@@ -68,21 +60,23 @@ class ReduceMethods:
         """Smallest value over dim (all by default); ties share the gradient evenly."""
         return rd.Amin.apply(self, axes=_nonempty_dims(self, dim, "amin"), keepdim=keepdim)
 
-    def max(self, dim: Any = None, keepdim: bool = False) -> Any:
+    def max(self, dim: Any = NO_DIM, keepdim: Any = None) -> Any:
         """max() of all elements, max(dim) -> (values, indices), or max(other) elementwise."""
         if isinstance(dim, node.Tensor):
             return self.maximum(dim)
-        if dim is None:
-            return rd.Amax.apply(self, axes=_nonempty_dims(self, None, "max"), keepdim=False)
-        return _values_indices(self, dim, keepdim, np.argmax, "max")
+        if omitted_dim(dim, "max", keepdim) is None:
+            return rd.Amax.apply(self, axes=_nonempty_dims(self, None, "max"), keepdim=False,
+                                 nan_ties=True)
+        return _values_indices(self, dim, bool(keepdim), np.argmax, "max")
 
-    def min(self, dim: Any = None, keepdim: bool = False) -> Any:
+    def min(self, dim: Any = NO_DIM, keepdim: Any = None) -> Any:
         """min() of all elements, min(dim) -> (values, indices), or min(other) elementwise."""
         if isinstance(dim, node.Tensor):
             return self.minimum(dim)
-        if dim is None:
-            return rd.Amin.apply(self, axes=_nonempty_dims(self, None, "min"), keepdim=False)
-        return _values_indices(self, dim, keepdim, np.argmin, "min")
+        if omitted_dim(dim, "min", keepdim) is None:
+            return rd.Amin.apply(self, axes=_nonempty_dims(self, None, "min"), keepdim=False,
+                                 nan_ties=True)
+        return _values_indices(self, dim, bool(keepdim), np.argmin, "min")
 
     def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
         """Index of the largest value (of the flattened tensor when dim is None)."""
@@ -96,30 +90,40 @@ class ReduceMethods:
         """log(sum(exp(self))) over dim, computed without overflow."""
         # dim=() is every dim, as for sum (PyTorch 2.13's kernel crashes on it without keepdim:
         # docs/differences.md)
+        if dim is None:
+            raise TypeError("logsumexp(): argument 'dim' must be tuple of ints, not NoneType")
         axes = reduce_dims(dim, self.ndim, "logsumexp")
         return rd.LogSumExp.apply(self._floating(), axes=axes, keepdim=keepdim)
 
-    def prod(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    def prod(self, dim: Any = NO_DIM, keepdim: Any = None, dtype: Any = None) -> Tensor:
         """Product over dim (all elements by default); exact gradients with zeros present."""
-        return rd.Prod.apply(self, axes=reduce_dims(dim, self.ndim, "prod"), keepdim=keepdim)
+        dim = omitted_dim(dim, "prod", keepdim)
+        if dim is not None and not isinstance(dim, (int, np.integer)):
+            raise TypeError(f"prod(): argument 'dim' must be int, not {type(dim).__name__}")
+        x = reduce_dtype(self, dtype, "prod")
+        return rd.Prod.apply(x, axes=reduce_dims(dim, self.ndim, "prod"), keepdim=bool(keepdim),
+                             exact=dtype is not None)
 
-    def norm(self, p: Any = 2, dim: Any = None, keepdim: bool = False) -> Tensor:
-        """Vector p-norm over dim (all elements by default): p = 0 (count), 1, 2, inf, any."""
-        self._float_only("norm", RuntimeError)
-        if p == 0:
-            return (self != 0).to(self.dtype).sum(dim, keepdim=keepdim)
-        if p == float("inf"):
-            return self.abs().amax(dim if dim is not None else (), keepdim=keepdim)
-        if p == 1:
-            return self.abs().sum(dim, keepdim=keepdim)
-        two = p in ("fro", 2)
-        total = (self * self if two else self.abs() ** p).sum(dim, keepdim=keepdim)
-        zero = total.data == 0
-        if not zero.any():
-            return total.sqrt() if two else total ** (1.0 / p)
-        # The root's slope is infinite at 0 (0 * inf = nan); PyTorch's gradient there is 0.
-        safe = total.masked_fill(zero, 1.0)
-        return (safe.sqrt() if two else safe ** (1.0 / p)).masked_fill(zero, 0.0)
+    def norm(self, p: Any = "fro", dim: Any = None, keepdim: bool = False,
+             dtype: Any = None) -> Tensor:
+        """Vector p-norm over dim (all elements by default): p = 0 (count), 1, 2, +-inf, any."""
+        x = self.to(dtype) if dtype is not None else self
+        x._float_only("norm", RuntimeError)
+        if isinstance(p, str):
+            dims = () if dim is None else (dim,) if isinstance(dim, int) else tuple(dim)
+            if p != "fro" or len(dims) > 2:
+                raise RuntimeError(f"norm: the matrix norm p={p!r} needs a 2-tuple dim (got dim "
+                                   f"{dim} for shape {tuple(self.shape)}); only 'fro' is "
+                                   f"supported")
+            p = 2
+        p = float(p)
+        axes = reduce_dims(dim, self.ndim, "norm")
+        if p < 0 or p == float("inf"):
+            reduced = self.data.shape if axes is None else [self.data.shape[a] for a in axes]
+            if 0 in reduced:
+                raise RuntimeError(f"norm: cannot compute the {p:g} norm over an empty dim "
+                                   f"(dim {dim}, shape {tuple(self.shape)}): it has no identity")
+        return rd.VectorNorm.apply(x, p=p, axes=axes, keepdim=keepdim)
 
     def softmax(self, dim: int, dtype: Any = None) -> Tensor:
         """exp(self) / sum(exp(self)) along dim, computed stably."""
@@ -140,6 +144,29 @@ class ReduceMethods:
         return _logical_reduce(self, np.any, dim, keepdim, "any")
 
 
+def _var(t: Tensor, dim: Any, unbiased: Any, keepdim: Any, correction: Any, op: str) -> Tensor:
+    if isinstance(dim, bool):  # var(unbiased) positional form
+        dim, unbiased = NO_DIM, dim
+    dim = omitted_dim(dim, op, keepdim, unbiased=unbiased)
+    if correction is None:
+        correction = 1 if unbiased is None or unbiased else 0
+    t._float_only(op, RuntimeError)
+    return rd.Var.apply(t, axes=reduce_dims(dim, t.ndim, op), keepdim=bool(keepdim),
+                        correction=correction, root=op == "std")
+
+
+def reduce_dtype(t: Tensor, dtype: Any, op: str) -> Tensor:
+    """t cast to a reduction's dtype= (no cast without one); an integer result of a tensor that
+    requires grad raises, as in PyTorch."""
+    if dtype is None:
+        return t
+    x = t.to(dtype)
+    if x.data.dtype.kind != "f" and t.requires_grad and is_grad_enabled():
+        raise RuntimeError(f"{op}: autograd does not support the dtype {x.dtype} for an input "
+                           f"that requires grad (shape {tuple(t.shape)})")
+    return x
+
+
 def _logical_reduce(t: Tensor, fn: Callable, dim: Any, keepdim: bool, op: str) -> Tensor:
     axes = reduce_dims(dim, t.ndim, op, empty_is_all=False)
     out = np.asarray(fn(t.data, axis=axes, keepdims=keepdim))
@@ -155,6 +182,8 @@ def _nonempty_dims(t: Tensor, dim: Any, op: str) -> tuple | None:
 
 
 def _arg_reduce(t: Tensor, dim: Any, keepdim: bool, fn: Callable, op: str) -> Tensor:
+    if t.data.dtype == np.bool_:
+        raise RuntimeError(f"{op}(): does not support bool input (shape {tuple(t.shape)})")
     if dim is None and t.data.size == 0:
         raise RuntimeError(f"{op}: Expected reduction dim to be specified for input.numel() "
                            f"== 0 (shape {tuple(t.shape)})")

@@ -23,11 +23,11 @@ class ShapeMethods:
 
     def reshape(self, *shape: Any) -> Tensor:
         """The same elements in a new shape (one size may be -1)."""
-        return sh.Reshape.apply(self, shape=shape_args(shape))
+        return sh.Reshape.apply(self, shape=shape_args(shape, "reshape", "shape"))
 
     def view(self, *shape: Any) -> Tensor:
         """The same memory seen with a new shape; raises where that needs a copy (use reshape)."""
-        return sh.Reshape.apply(self, shape=shape_args(shape), view=True)
+        return sh.Reshape.apply(self, shape=shape_args(shape, "view", "shape"), view=True)
 
     def view_as(self, other: Tensor) -> Tensor:
         """view with other's shape."""
@@ -49,16 +49,24 @@ class ShapeMethods:
             raise RuntimeError(f"flatten: start_dim ({start_dim}) cannot come after end_dim "
                                f"({end_dim}) (shape {tuple(self.data.shape)})")
         shape = self.data.shape
-        return self.reshape(shape[:s] + (-1,) + shape[e + 1 :])
+        return self.reshape(shape[:s] + (int(np.prod(shape[s : e + 1])),) + shape[e + 1 :])
 
     def unflatten(self, dim: int, sizes: Sequence[int]) -> Tensor:
         """Split dim into several dims of the given sizes."""
         d = normalize_dims(dim, self.ndim, "unflatten")[0]
+        sizes, n = [int(v) for v in sizes], self.data.shape[d]
+        known = int(np.prod([v for v in sizes if v != -1]))
+        if sizes.count(-1) == 1 and known:  # resolve -1 here: reshape cannot on an empty tensor
+            sizes[sizes.index(-1)] = n // known
+        if not sizes or int(np.prod(sizes)) != n or min(sizes) < -1:
+            raise RuntimeError(f"unflatten: Provided sizes {sizes} don't multiply up to the size "
+                               f"of dim {dim} ({n}) in the input tensor of shape "
+                               f"{tuple(self.shape)}")
         return self.reshape(self.data.shape[:d] + tuple(sizes) + self.data.shape[d + 1 :])
 
     def permute(self, *dims: Any) -> Tensor:
         """Reorder the dims: result dim i is self's dim dims[i]."""
-        dims = shape_args(dims)
+        dims = shape_args(dims, "permute", "dims")
         if len(dims) != self.ndim:
             raise RuntimeError(
                 f"permute: number of dims don't match (the tensor of shape "
@@ -98,6 +106,8 @@ class ShapeMethods:
     def mT(self) -> Tensor:  # noqa: N802 - PyTorch's name
         """The last two dims swapped (a batch of matrices transposed)."""
         n = self.data.ndim
+        if n == 0:  # PyTorch: deprecated, the identity
+            return sh.Permute.apply(self, dims=())
         if n < 2:
             raise RuntimeError(f"mT: expects a tensor with >= 2 dimensions, got {n}")
         return sh.Permute.apply(self, dims=tuple(range(n - 2)) + (n - 1, n - 2))
@@ -118,7 +128,7 @@ class ShapeMethods:
 
     def expand(self, *sizes: Any) -> Tensor:
         """Broadcast size-1 dims to larger sizes without copying (-1 keeps a size)."""
-        sizes = shape_args(sizes)
+        sizes = shape_args(sizes, "expand")
         lead = len(sizes) - self.ndim
         if lead < 0:
             raise RuntimeError(
@@ -139,14 +149,18 @@ class ShapeMethods:
 
     def repeat(self, *sizes: Any) -> Tensor:
         """Tile the tensor: repeat(2, 3) on (a, b) gives (2a, 3b)."""
-        sizes = shape_args(sizes)
+        sizes = shape_args(sizes, "repeat", "repeats")
         x = self.reshape((1,) * (len(sizes) - self.ndim) + self.data.shape)
         inter = [v for n in x.data.shape for v in (1, n)]
         tiled = [v for r, n in zip(sizes, x.data.shape) for v in (r, n)]
         return x.reshape(inter).expand(tiled).reshape([r * n for r, n in zip(sizes, x.data.shape)])
 
-    def flip(self, dims: Any) -> Tensor:
-        """Reverse the order of elements along dims."""
+    def flip(self, *dims: Any) -> Tensor:
+        """Reverse the order of elements along dims (flip(0, 1) or flip([0, 1]))."""
+        if not dims:
+            raise TypeError("flip() missing 1 required positional argument: 'dims'")
+        if len(dims) == 1 and not isinstance(dims[0], (int, np.integer)):
+            dims = dims[0]
         axes = normalize_dims(dims, self.ndim, "flip", empty_is_all=False)
         return self.clone() if axes == () else sh.Flip.apply(self, dims=axes)
 

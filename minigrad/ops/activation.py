@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from minigrad.autograd.node import Op, constant
+from minigrad.ops.elementwise import Where
 
 
 class Tanh(Op):
@@ -34,14 +35,15 @@ class Sigmoid(Op):
 
 
 class Relu(Op):
-    """max(x, 0);  d/dx = 1 where x > 0, else 0 (0 at exactly 0, as PyTorch)."""
+    """max(x, 0);  d/dx = 0 where the output is <= 0, else 1 (0 at exactly 0, 1 at NaN, as
+    PyTorch)."""
 
     def forward(self, x):
         self.keep_output()
-        return np.maximum(x, 0)
+        return np.maximum(x, x.dtype.type(0))
 
     def backward(self, grad):
-        return (grad * constant((self.saved_output.data > 0).astype(grad.data.dtype)),)
+        return (grad * constant((~(self.saved_output.data <= 0)).astype(grad.data.dtype)),)
 
 
 class LeakyRelu(Op):
@@ -59,19 +61,44 @@ class LeakyRelu(Op):
 
 
 class Elu(Op):
-    """x if x > 0 else alpha (e^x - 1);  d/dx = 1 or alpha e^x (= out + alpha)."""
+    """x if x > 0 else alpha (e^x - 1);  d/dx = 1 (also at inf) or alpha e^x, which an in-place
+    call (from_output) reads as out + alpha, as PyTorch. At NaN the gradient is 1 (PyTorch's
+    scalar loop; its vectorised one gives NaN for the elements of whole 32-element blocks)."""
 
-    def forward(self, x, alpha):
+    def forward(self, x, alpha, from_output=False):
         self.keep_inputs(0)
-        self.keep_output()
-        self.alpha = alpha
-        return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0)))
+        if from_output:
+            self.keep_output()
+        self.alpha, self.from_output = alpha, from_output
+        with np.errstate(over="ignore", invalid="ignore"):
+            return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0)))
 
     def backward(self, grad):
         x = self.saved_inputs[0]
-        negative = constant((x.data <= 0).astype(grad.data.dtype))
-        slope = (self.saved_output + self.alpha) * negative + (1.0 - negative)
-        return (grad * slope,)
+        negative = x.data <= 0
+        if self.from_output:
+            slope = self.saved_output + self.alpha
+        else:
+            # e^x in float64, rounded once: within PyTorch's (vectorised) exp more often
+            z = x.masked_fill(constant(~negative), 0.0)
+            z = z.exp() if z.data.dtype == np.float64 else z.double().exp().to(z.dtype)
+            slope = z * self.alpha
+        one = constant(np.ones((), dtype=grad.data.dtype))
+        return (grad * Where.apply(slope, one, cond=negative),)
+
+
+class Silu(Op):
+    """silu(x) = x s(x) = x / (1 + e^-x);  d/dx = s(x) (1 + x (1 - s(x)))."""
+
+    def forward(self, x):
+        self.keep_inputs(0)
+        with np.errstate(over="ignore", invalid="ignore"):
+            return x / (1.0 + np.exp(-x))
+
+    def backward(self, grad):
+        x = self.saved_inputs[0]
+        s = x.sigmoid()
+        return (grad * s * (1.0 + x * (1.0 - s)),)
 
 
 class LogSigmoid(Op):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from minigrad import dtypes
 from minigrad.autograd.node import Op, constant
 
 
@@ -116,18 +117,13 @@ class Pow(Op):
     def forward(self, a, b):
         self.keep_inputs(0, 1)
         self.keep_output()
-        if b.dtype.kind in "iu" and a.dtype.kind in "iu" and np.any(b < 0):
-            # integer a ** negative b, as PyTorch: 1 for a == 1, +-1 for a == -1, else 0
-            out = a ** np.where(b < 0, 0, b)
-            odd = np.where(b % 2 == 0, 1, -1)
-            return np.where(b < 0, np.where(a == 1, 1, np.where(a == -1, odd, 0)),
-                            out).astype(out.dtype)
-        return a**b
+        return int_pow(a, b)
 
     def backward(self, grad):
         a, b = self.saved_inputs
         da, db = self.needs_input_grad
-        ga = grad * b * a ** (b - 1) if da else None
+        # b == 0: the gradient is 0, also at a == 0 (where the formula reads 0 * 0^-1)
+        ga = (grad * (b * a ** (b - 1))).masked_fill(constant(b.data == 0), 0.0) if da else None
         gb = None
         if db:
             at_zero = constant((a.data == 0) & (b.data >= 0))
@@ -136,33 +132,56 @@ class Pow(Op):
         return ga, gb
 
 
+def int_pow(a, b):
+    """a ** b in NumPy, with PyTorch's integer a ** negative integer b (NumPy refuses it): 1 for
+    a == 1, +-1 for a == -1, else 0."""
+    if np.asarray(b).dtype.kind in "iu" and np.asarray(a).dtype.kind in "iu" and np.any(b < 0):
+        out = np.power(a, np.where(b < 0, 0, b))
+        odd = np.where(b % 2 == 0, 1, -1)
+        return np.where(b < 0, np.where(a == 1, 1, np.where(a == -1, odd, 0)),
+                        out).astype(out.dtype)
+    return np.power(a, b)
+
+
 class PowScalar(Op):
-    """x ** p for a number p;  d/dx = p x^(p-1)."""
+    """x ** p for a number p;  d/dx = p x^(p-1) (0 for p == 0)."""
 
     def forward(self, x, exponent):
         self.keep_inputs(0)
         self.exponent = exponent
-        return x**exponent
+        if x.dtype == np.float16:  # PyTorch's half kernel is C pow (NumPy's ** takes sqrt...)
+            out = np.power(x, exponent)
+        elif exponent == -0.5 and x.dtype.kind == "f":  # PyTorch's float kernels: rsqrt
+            with np.errstate(divide="ignore", invalid="ignore"):
+                out = 1.0 / np.sqrt(x)
+        else:
+            out = x**exponent
+        return out if out.dtype == x.dtype else out.astype(x.dtype)  # bool ** True is bool
 
     def backward(self, grad):
         (x,) = self.saved_inputs
         p = self.exponent
         if p == 0:
             return (grad * 0.0,)
-        return (grad * p * x ** (p - 1),)
+        return (grad * (x ** (p - 1) * p),)  # PyTorch's order (float16 overflows alike)
 
 
 class RPowScalar(Op):
-    """c ** x for a number c;  d/dx = c^x ln c."""
+    """c ** x for a number c;  d/dx = c^x ln c (for c == 0: 0 where x >= 0, as PyTorch)."""
 
     def forward(self, x, base):
         self.keep_output()
-        # 0 ** x: PyTorch's gradient is 0 (for x >= 0), not 0 * log(0)
-        self.log_base = float(np.log(base)) if base > 0 else 0.0 if base == 0 else float("nan")
-        return np.power(x.dtype.type(base), x) if x.dtype.kind == "f" else np.power(base, x)
+        self.log_base = float(np.log(base)) if base > 0 else -np.inf if base == 0 else np.nan
+        # 0 ** x: 0 * log(0) is read as 0 where x >= 0; below, inf * log(0) = -inf stands
+        self.zero_grad = constant(x >= 0) if base == 0 else None
+        if x.dtype.kind == "f":
+            with np.errstate(divide="ignore", invalid="ignore"):  # 0 ** -1 is inf, as PyTorch
+                return np.power(x.dtype.type(base), x)
+        return int_pow(dtypes.number_array(base, x.dtype), x)  # -1 ** uint8 is 255 ** x
 
     def backward(self, grad):
-        return (grad * self.saved_output * self.log_base,)
+        g = grad * self.saved_output * self.log_base
+        return (g if self.zero_grad is None else g.masked_fill(self.zero_grad, 0.0),)
 
 
 class Neg(Op):
@@ -227,7 +246,13 @@ class Abs(Op):
         return np.abs(x)
 
     def backward(self, grad):
-        return (grad * constant(np.sign(self.saved_inputs[0].data)),)
+        return (grad * constant(sign_array(self.saved_inputs[0].data)),)
+
+
+def sign_array(x):
+    """np.sign with PyTorch's sign(NaN) = 0 (so |x|'s gradient at NaN is 0)."""
+    out = np.sign(x)
+    return np.where(out != out, out.dtype.type(0), out) if out.dtype.kind == "f" else out
 
 
 class Sin(Op):
@@ -253,13 +278,21 @@ class Cos(Op):
 
 
 class Clamp(Op):
-    """min(max(x, lo), hi);  d/dx = 1 where lo <= x <= hi, else 0."""
+    """min(max(x, lo), hi), the bounds numbers (options min, max) or tensors (the inputs after x,
+    `which` naming them);  d/dx = 1 where lo <= x <= hi (a tie keeps it all, as PyTorch),
+    d/dlo = 1 where x < lo < hi,  d/dhi = 1 where x > hi or hi < lo (hi wins a crossed pair)."""
 
-    def forward(self, x, min, max):  # noqa: A002 - PyTorch's argument names
-        self.keep_inputs(0)
-        if x.dtype.kind == "f":  # bounds take x's precision (a NumPy float64 would upcast)
-            min, max = (None if v is None else x.dtype.type(v) for v in (min, max))
-        self.bounds = (min, max)
+    def forward(self, x, *bounds, min=None, max=None, which=""):  # noqa: A002 - PyTorch's names
+        if which:
+            self.keep_inputs(*range(1 + len(bounds)))
+            min = bounds[0] if which.startswith("min") else None
+            max = bounds[-1] if which.endswith("max") else None
+        else:
+            self.keep_inputs(0)
+            if x.dtype.kind == "f":  # bounds take x's precision (a NumPy float64 would upcast)
+                min, max = (None if v is None else x.dtype.type(v) for v in (min, max))
+            self.bounds = (min, max)
+        self.which = which
         out = x
         if min is not None:
             out = np.maximum(out, min)
@@ -268,14 +301,27 @@ class Clamp(Op):
         return out if out is not x else x.copy()
 
     def backward(self, grad):
-        x = self.saved_inputs[0].data
-        lo, hi = self.bounds
-        inside = np.ones(x.shape, dtype=bool)
+        saved = [t.data for t in self.saved_inputs]
+        x = saved[0]
+        if self.which:
+            lo = saved[1] if self.which.startswith("min") else None
+            hi = saved[-1] if self.which.endswith("max") else None
+        else:
+            lo, hi = self.bounds
+        inside = True
         if lo is not None:
-            inside &= x >= lo
+            inside = inside & (x >= lo)
         if hi is not None:
-            inside &= x <= hi
-        return (grad * constant(inside.astype(grad.data.dtype)),)
+            inside = inside & (x <= hi)
+        dtype = grad.data.dtype
+        grads = [grad * constant(np.asarray(inside, dtype=dtype))]
+        if lo is not None and self.which:
+            at_lo = (x < lo) & (lo < hi) if hi is not None else x < lo
+            grads.append(grad * constant(at_lo.astype(dtype)))
+        if hi is not None and self.which:
+            at_hi = (x > hi) | (hi < lo) if lo is not None else x > hi
+            grads.append(grad * constant(at_hi.astype(dtype)))
+        return tuple(grads)
 
 
 class Maximum(Op):
@@ -287,8 +333,7 @@ class Maximum(Op):
 
     def backward(self, grad):
         a, b = (t.data for t in self.saved_inputs)
-        share = (a > b) + 0.5 * (a == b)
-        return _split_by_share(grad, share)
+        return _split(grad, a < b, a > b, a == b)
 
 
 class Minimum(Op):
@@ -300,13 +345,16 @@ class Minimum(Op):
 
     def backward(self, grad):
         a, b = (t.data for t in self.saved_inputs)
-        share = (a < b) + 0.5 * (a == b)
-        return _split_by_share(grad, share)
+        return _split(grad, a > b, a < b, a == b)
 
 
-def _split_by_share(grad, share):
+def _split(grad, a_loses, b_loses, tie):
+    """Gradients of max/min: all to the winner, half each on a tie, and all to both where the
+    pair is unordered (a NaN: the output is that NaN), as PyTorch."""
     dtype = grad.data.dtype
-    return grad * constant(share.astype(dtype)), grad * constant((1.0 - share).astype(dtype))
+    half = 0.5 * tie
+    return (grad * constant((1.0 - a_loses - half).astype(dtype)),
+            grad * constant((1.0 - b_loses - half).astype(dtype)))
 
 
 class Where(Op):

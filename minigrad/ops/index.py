@@ -145,42 +145,37 @@ def _along_axis_index(index: np.ndarray, dim: int) -> tuple:
     return tuple(grids)
 
 
+def _nonempty(a: np.ndarray) -> np.ndarray:
+    """A 0-d array as 1-d: PyTorch's gather/scatter treat a scalar as one element along dim 0."""
+    return a.reshape(1) if a.ndim == 0 else a
+
+
 class Gather(Op):
-    """out[i][j] = x[i][index[i][j]] (for dim=1);  the gradient is scatter-added back."""
+    """out[i][j] = x[i][index[i][j]] (for dim=1);  the gradient is scatter-added back. The
+    method checks the index (ScatterChecks in methods/index.py); an empty index reads nothing."""
 
     def forward(self, x, dim, index):
         self.dim, self.index, self.in_shape = dim, index, x.shape
-        if index.ndim != x.ndim:
-            raise RuntimeError(
-                f"gather: index {tuple(index.shape)} and input {tuple(x.shape)} must have the "
-                "same number of dimensions"
-            )
-        for d, (n, m) in enumerate(zip(index.shape, x.shape)):
-            if d != dim and n > m:
-                raise RuntimeError(
-                    f"gather: size of index {tuple(index.shape)} does not fit input "
-                    f"{tuple(x.shape)} at dimension {d}"
-                )
-        bad = (index < 0) | (index >= x.shape[dim])  # torch allows no negative indices here
-        if bad.any():
-            raise IndexError(
-                f"gather: index {int(index[bad][0])} is out of bounds for dimension {dim} "
-                f"with size {x.shape[dim]}"
-            )
-        return x[_along_axis_index(index, dim)]
+        if index.size == 0:
+            return np.zeros(index.shape, dtype=x.dtype)
+        picked = _nonempty(x)[_along_axis_index(_nonempty(index), dim)]
+        return picked.reshape(index.shape)
 
     def backward(self, grad):
         return (ScatterAdd.apply(grad, dim=self.dim, index=self.index, shape=self.in_shape),)
 
 
 class ScatterAdd(Op):
-    """zeros(shape) with src[i][j] added at [i][index[i][j]] (dim=1);  d/dsrc = gather."""
+    """zeros(shape) with src[i][j] added at [i][index[i][j]] (dim=1);  d/dsrc = gather.
+    src has index's shape (the methods cut a larger src to it first)."""
 
     def forward(self, src, dim, index, shape):
         self.dim, self.index = dim, index
         out = np.zeros(shape, dtype=src.dtype)
-        src_part = src[tuple(slice(0, n) for n in index.shape)]  # torch reads index's extent
-        np.add.at(out, _along_axis_index(index, dim), src_part)
+        if index.size == 0:
+            return out
+        idx = _nonempty(index)
+        np.add.at(_nonempty(out), _along_axis_index(idx, dim), src.reshape(idx.shape))
         return out
 
     def backward(self, grad):
@@ -212,3 +207,16 @@ class CopySlices(Op):
         if self.needs_input_grad[1]:
             grad_src = node.view_of(grad, self.chain)
         return grad_base, grad_src
+
+
+class IntegerWrite(Op):
+    """An in-place op on an integer or bool tensor with an input that requires grad: PyTorch
+    marks the result as requiring grad though no gradient can pass;  backward raises."""
+
+    def forward(self, x, *others, data, name):
+        self.op_name, self.dtype = name, data.dtype
+        return data
+
+    def backward(self, grad):
+        raise RuntimeError(f"{self.op_name}: autograd does not support the result's dtype "
+                           f"{self.dtype} (an in-place op on an integer tensor)")

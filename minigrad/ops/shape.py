@@ -12,8 +12,11 @@ from minigrad.autograd.engine import sum_to_shape
 from minigrad.autograd.node import Op, constant
 
 
-def shape_args(args: Sequence[Any]) -> tuple:
-    """Accept f(2, 3), f((2, 3)), f([2, 3]) and f(Size) alike."""
+def shape_args(args: Sequence[Any], op: str = "", what: str = "size") -> tuple:
+    """Accept f(2, 3), f((2, 3)), f([2, 3]) and f(Size) alike; f() raises TypeError when op is
+    named (f(()) is the 0-d shape), as PyTorch's argument parser does."""
+    if op and len(args) == 0:
+        raise TypeError(f"{op}() missing 1 required positional argument: '{what}'")
     if len(args) == 1 and isinstance(args[0], (tuple, list)):
         args = args[0]
     return tuple(int(a) for a in args)
@@ -57,7 +60,7 @@ class Permute(Op):
         return np.transpose(x, dims)
 
     def backward(self, grad):
-        return (grad.permute(*np.argsort(self.dims).tolist()),)
+        return (grad.permute(tuple(np.argsort(self.dims).tolist())),)
 
 
 class Expand(Op):

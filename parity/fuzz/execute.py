@@ -49,7 +49,7 @@ def build_inputs(lib: Any, call: Call) -> tuple[list, list]:
     """(leaves, what the op sees) for every input of `call`, in `lib`."""
     leaves, views = [], []
     for inp in call.inputs:
-        base = np.ascontiguousarray(np.swapaxes(inp.array, -1, -2)) if inp.transpose else \
+        base = np.swapaxes(inp.array, -1, -2).copy() if inp.transpose else \
             inp.array.copy()
         leaf = torch.from_numpy(base) if lib is torch else minigrad.tensor(base)
         if inp.grad:

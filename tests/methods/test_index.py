@@ -72,3 +72,51 @@ def test_nonzero_both_layouts():
     assert t.nonzero().tolist() == [[0, 1], [1, 0]]
     rows, cols = t.nonzero(as_tuple=True)
     assert rows.tolist() == [0, 1] and cols.tolist() == [1, 0]
+
+
+def test_index_select_on_zero_dim_takes_one_index_and_keeps_the_dim_of_a_zero_dim_index():
+    x = minigrad.tensor(2.0)
+    assert x.index_select(0, minigrad.tensor([0])).shape == ()
+    with pytest.raises(RuntimeError, match="index_select: index to scalar can have only 1 value"):
+        x.index_select(0, minigrad.tensor([0, 0]))
+    y = minigrad.tensor(np.arange(6.0).reshape(2, 3))
+    assert y.index_select(1, minigrad.tensor(1)).tolist() == [[1.0], [4.0]]
+
+
+def test_setitem_follows_pytorch_value_rules():
+    a = minigrad.zeros(3, dtype=minigrad.uint8)
+    a[...] = -1  # integers wrap into unsigned types
+    assert a.tolist() == [255, 255, 255]
+    with pytest.raises(RuntimeError, match="setitem: value -1.3 cannot be converted"):
+        a[0] = -1.3
+    f = minigrad.zeros(3)
+    with pytest.raises(RuntimeError, match="index put requires the source and destination"):
+        f[minigrad.tensor([0])] = minigrad.tensor([1.0], dtype=minigrad.float64)
+    f[minigrad.tensor([True, False, True])] = minigrad.tensor([2.0], dtype=minigrad.float64)
+    assert f.tolist() == [2.0, 0.0, 2.0]
+    z = minigrad.zeros(5, 2)
+    z[...] = minigrad.ones(1, 1, 5, 2)  # leading 1-sized dims of the value are dropped
+    assert z.sum().item() == 10
+    with pytest.raises(RuntimeError, match="setitem: shape mismatch"):
+        z[minigrad.tensor([False] * 5)] = minigrad.zeros(2, 0)
+
+
+def test_setitem_fill_of_an_integer_tensor_with_a_grad_value_requires_grad():
+    a = minigrad.zeros(3, 2, dtype=minigrad.int64)
+    a[0:2] = minigrad.tensor(1.5, requires_grad=True)  # a fill: the result requires grad
+    assert a.requires_grad and a.tolist() == [[1, 1], [1, 1], [0, 0]]
+    b = minigrad.zeros(3, dtype=minigrad.int64)
+    b[0:2] = minigrad.tensor([1.5, 2.5], requires_grad=True)  # a copy_: it does not
+    assert not b.requires_grad
+
+
+def test_masked_fill_value_checks():
+    m = minigrad.tensor([True, False])
+    with pytest.raises(RuntimeError, match="masked_fill: value nan cannot be converted"):
+        minigrad.zeros(2, dtype=minigrad.int64).masked_fill(m, float("nan"))
+    with pytest.raises(RuntimeError, match="masked_fill: autograd does not support"):
+        minigrad.zeros(2, dtype=minigrad.int64).masked_fill(m, minigrad.tensor(1.0,
+                                                                                requires_grad=True))
+    b = minigrad.zeros(2, dtype=minigrad.bool).masked_fill_(m, minigrad.tensor(1.0,
+                                                                               requires_grad=True))
+    assert b.requires_grad and b.tolist() == [True, False]

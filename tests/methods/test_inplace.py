@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import minigrad
+from minigrad.methods.inplace import scalar_for
 
 
 def _leaf(values):
@@ -102,8 +103,39 @@ def test_writing_into_an_expanded_view_raises_naming_the_op():
 
 def test_in_place_results_keep_the_tensor_dtype_and_refuse_unsafe_casts():
     i = minigrad.tensor([1, 2])
-    with pytest.raises(RuntimeError, match="add_: cannot write the result into a tensor of dtype"):
+    with pytest.raises(RuntimeError, match="add_: result type .* can't be cast to the desired"):
         i.add_(0.5)
     f = minigrad.zeros(2)
     f.add_(minigrad.ones(2, dtype=minigrad.float64))
     assert f.dtype == minigrad.float32
+
+
+def test_in_place_cast_rule_is_pytorch_can_cast():
+    u = minigrad.zeros((), dtype=minigrad.uint8)
+    u += minigrad.tensor(3)  # int64 into uint8 is allowed
+    assert u.item() == 3
+    with pytest.raises(RuntimeError, match="add_: result type .* can't be cast"):
+        minigrad.zeros(2, dtype=minigrad.bool).add_(minigrad.tensor(2))
+    with pytest.raises(RuntimeError, match="clamp_: result type .* can't be cast"):
+        minigrad.zeros(2, dtype=minigrad.int32).clamp_(min=0.5)
+
+
+def test_scalar_for_wraps_truncates_and_raises_as_pytorch():
+    assert scalar_for(-2, np.dtype(np.uint8), "fill_") == 254
+    assert scalar_for(2.7, np.dtype(np.int64), "fill_") == 2
+    assert scalar_for(5, np.dtype(np.bool_), "fill_")
+    for value, dtype in [(-2.29, np.uint8), (float("nan"), np.int64), (300, np.uint8),
+                         (1e6, np.float16), (1e300, np.float32)]:
+        with pytest.raises(RuntimeError, match="fill_: value .* cannot be converted"):
+            scalar_for(value, np.dtype(dtype), "fill_")
+    assert np.isinf(scalar_for(float("inf"), np.dtype(np.float16), "fill_"))
+
+
+def test_fill_checks_the_number_and_int_results_of_grad_inputs_require_grad():
+    with pytest.raises(RuntimeError, match="fill_: value nan cannot be converted"):
+        minigrad.zeros(2, dtype=minigrad.int64).fill_(float("nan"))
+    assert minigrad.zeros(2, dtype=minigrad.uint8).fill_(-2).tolist() == [254, 254]
+    a = minigrad.zeros(2, dtype=minigrad.int64)
+    a[0:2] = minigrad.tensor(1.0, requires_grad=True)
+    with pytest.raises(RuntimeError, match="autograd does not support"):
+        (a.to(minigrad.float32) * 1.0).sum().backward()

@@ -194,7 +194,7 @@ def test_gather_gradcheck_float64(name, dim, index, rng):
 
 
 def test_gather_with_out_of_range_index_raises():
-    with pytest.raises(IndexError, match="gather"):
+    with pytest.raises(IndexError, match="gather: index 3 is out of bounds for dimension 1"):
         leaf(np.ones((2, 3))).gather(1, minigrad.tensor([[3], [0]]))
 
 
@@ -260,5 +260,47 @@ def test_scatter_add_accumulates_and_gradchecks():
 
 
 def test_scatter_rejects_out_of_range_index():
-    with pytest.raises(IndexError, match="scatter: index out of bounds for dimension 1 with size"):
+    with pytest.raises(IndexError, match="scatter: index 3 is out of bounds for dimension 1 wi"):
         minigrad.zeros(2, 3).scatter(1, minigrad.tensor([[3], [0]]), 1.0)
+
+
+# -- 0-d tensors and empty indices (PyTorch counts a 0-d tensor as one element along dim 0) ------
+def test_gather_and_scatter_accept_zero_dim_tensors():
+    x = leaf(np.array(2.5))
+    assert x.gather(0, minigrad.tensor(0)).item() == 2.5
+    assert x.gather(0, minigrad.tensor([0, 0])).tolist() == [2.5, 2.5]
+    src = leaf(np.array([1.0, 2.0, 3.0]))
+    out = x.scatter_add(0, minigrad.tensor([0, 0]), src)
+    assert out.shape == () and out.item() == 5.5
+    out.backward()
+    np.testing.assert_array_equal(src.grad.numpy(), [1.0, 1.0, 0.0])
+    assert minigrad.zeros(3).scatter(0, minigrad.tensor(1), minigrad.tensor(5.0,
+                                                                             dtype=minigrad.float32)
+                                     ).tolist() == [0, 5, 0]
+
+
+def test_empty_index_skips_the_shape_checks_and_keeps_src_in_the_graph():
+    src = leaf(np.ones((2, 0, 2)))
+    empty = minigrad.tensor(np.zeros(0, dtype=np.int64))
+    out = minigrad.zeros(2, 3, dtype=minigrad.float64).scatter_add(1, empty, src)
+    assert out.requires_grad and out.tolist() == [[0, 0, 0], [0, 0, 0]]
+    out.sum().backward()
+    assert src.grad.shape == (2, 0, 2)
+    assert minigrad.ones(1, 1, 1).gather(1, minigrad.tensor(np.zeros((1, 0, 2), np.int64))).shape \
+        == (1, 0, 2)
+
+
+def test_scatter_requires_src_of_self_dtype_and_an_int_index():
+    x, idx = minigrad.zeros(2, 3), minigrad.tensor([[0]])
+    with pytest.raises(RuntimeError, match="scatter_add: expected self.dtype to be equal to src"):
+        x.scatter_add(1, idx, minigrad.ones(1, 1, dtype=minigrad.float64))
+    with pytest.raises(RuntimeError, match="scatter: expected dtype int32/int64 for index"):
+        x.scatter(1, idx.to(minigrad.int16), minigrad.ones(1, 1))
+    with pytest.raises(RuntimeError, match="value inf cannot be converted"):
+        minigrad.zeros(2, 3, dtype=minigrad.int64).scatter(1, idx, value=float("inf"))
+
+
+def test_scatter_with_repeats_and_an_infinite_overwritten_src_stays_finite():
+    src = leaf(np.array([np.inf, 2.0]))
+    out = minigrad.zeros(1, dtype=minigrad.float64).scatter(0, minigrad.tensor([0, 0]), src)
+    assert out.tolist() == [2.0]

@@ -187,3 +187,10 @@ def test_einsum_with_ellipsis_and_diagonals_matches_numpy_and_gradchecks(equatio
     np.testing.assert_allclose(out.numpy(), np.einsum(equation, *arrays), rtol=1e-12)
     check_grad(lambda *ts: minigrad.einsum(equation, *ts), *arrays)
     check_gradgrad(lambda *ts: minigrad.einsum(equation, *ts), *arrays)
+
+
+def test_matrix_products_of_bool_raise_not_implemented() -> None:
+    b = minigrad.tensor(np.ones((2, 2), dtype=bool))
+    for call in (lambda: b @ b, lambda: b.mm(b), lambda: b[0].dot(b[0])):
+        with pytest.raises(NotImplementedError, match="matmul"):
+            call()

@@ -114,7 +114,7 @@ REDUCTIONS = [
      _np_lse, lambda x, d, g: g * np.exp(x - _keep(_np_lse, x, d)), "normal", True),
     ("prod", lambda x, d, k: x.prod(dim=d, keepdim=k), np.prod,
      lambda x, d, g: g * _keep(np.prod, x, d) / x, "near_one", False),
-    ("norm", lambda x, d, k: x.norm(dim=d, keepdim=k), _np_pnorm(2), _g_pnorm(2), "off_zero",
+    ("norm", lambda x, d, k: x.norm(2, dim=d, keepdim=k), _np_pnorm(2), _g_pnorm(2), "off_zero",
      True),
     ("norm_fro", lambda x, d, k: x.norm("fro", d, k), _np_pnorm(2), _g_pnorm(2), "off_zero",
      True),

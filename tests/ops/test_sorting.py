@@ -43,3 +43,12 @@ def test_cumsum_forward_gradient_and_int_dtype():
     assert gradcheck(lambda t: t.cumsum(0), (x,)) and gradgradcheck(lambda t: t.cumsum(1), (x,))
     assert minigrad.tensor([True, True, False]).cumsum(0).tolist() == [1, 2, 2]
     assert minigrad.tensor([1, 2, 3], dtype=minigrad.int32).cumsum(0).dtype == minigrad.int64
+
+
+def test_sort_and_topk_of_0d_check_the_dim() -> None:
+    x = minigrad.tensor(2.0)
+    assert x.sort(dim=0).values.item() == 2.0
+    assert x.topk(1, dim=-1).indices.item() == 0
+    for call in (lambda: x.sort(dim=-2), lambda: x.argsort(dim=1), lambda: x.topk(1, 3)):
+        with pytest.raises(IndexError):
+            call()

@@ -188,3 +188,10 @@ def test_gelu_rejects_unknown_approximation() -> None:
         Gelu.apply(minigrad.tensor([1.0]), approximate="sigmoid")
     with pytest.raises(RuntimeError, match="floating point"):
         Gelu.apply(minigrad.tensor([1, 2]))
+
+
+
+def test_gelu_at_infinities():
+    x = np.array([np.inf, -1.0], dtype=np.float32)
+    out = Gelu.apply(minigrad.tensor(x)).numpy()
+    assert out[0] == np.inf  # x * Phi(x) -> inf (PyTorch's vectorised float32 kernel: NaN)

@@ -54,10 +54,21 @@ def _as2d(values: tuple, fill: Any) -> tuple:
     return values if len(values) == 2 else (fill,) + values
 
 
-def _check_float(op: str, input: Tensor, *others: Tensor | None) -> None:  # noqa: A002
-    """A floating-point input, and weight/bias (when given) of the same dtype."""
-    if input.data.dtype.kind != "f":
-        raise RuntimeError(f"{op}: expected a floating point input, got {input.data.dtype}")
+def _check_kernel_dtype(op: str, input: Tensor, kinds: str = "f") -> None:  # noqa: A002
+    """PyTorch's NotImplementedError where its CPU kernel has no version for the input's dtype:
+    `kinds` are the NumPy kinds it has ('f' floats, 'i' signed, 'u' unsigned, 'b' bool; 'l' for
+    int64 alone)."""
+    dt = input.data.dtype
+    if dt.kind in kinds or ("l" in kinds and dt == np.int64):
+        return
+    raise NotImplementedError(f"{op}: not implemented for {input.dtype} (input of shape "
+                              f"{tuple(input.shape)})")
+
+
+def _check_float(op: str, input: Tensor, *others: Tensor | None, kinds: str = "f") -> None:  # noqa: A002
+    """An input of a dtype the kernel has (`_check_kernel_dtype`), and weight/bias (when given)
+    of the same dtype."""
+    _check_kernel_dtype(op, input, kinds)
     for name, t in zip(("weight", "bias"), others, strict=False):
         if t is not None and t.data.dtype != input.data.dtype:
             raise RuntimeError(f"{op}: input ({input.data.dtype}) and {name} ({t.data.dtype}) "

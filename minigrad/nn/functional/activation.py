@@ -1,5 +1,6 @@
-"""Activations in the functional API, with PyTorch's names, arguments and formulas. `inplace`
-is accepted for compatibility and ignored: every activation returns a new tensor."""
+"""Activations in the functional API, with PyTorch's names, arguments and formulas. `inplace=True`
+writes the result into the input (recorded as any in-place op: refused on a leaf that requires
+grad, as PyTorch)."""
 
 from __future__ import annotations
 
@@ -14,17 +15,25 @@ from minigrad.tensor import Tensor
 
 def relu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002 - PyTorch's names
     """max(x, 0), with gradient 0 at x = 0 as PyTorch."""
-    return input.relu()
+    return input.relu_() if inplace else input.relu()
 
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:  # noqa: A002
     """x where x > 0, else negative_slope * x (a small slope keeps negative units alive)."""
-    return act.LeakyRelu.apply(input, slope=negative_slope)
+    return _apply(act.LeakyRelu, input, inplace, "leaky_relu", slope=negative_slope)
 
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:  # noqa: A002
     """x where x > 0, else alpha * (e^x - 1): smooth, with negative outputs near zero mean."""
-    return act.Elu.apply(input, alpha=alpha)
+    if inplace:
+        return _apply(act.Elu, input, True, "elu", alpha=alpha, from_output=True)
+    return _apply(act.Elu, input, False, "elu", alpha=alpha)
+
+
+def _apply(op: type, input: Tensor, inplace: bool, name: str, **options: Any) -> Tensor:  # noqa: A002
+    """op on a floating tensor (PyTorch has no integer kernels for these), maybe in place."""
+    input._float_only(name)
+    return input._inplace(op, None, **options) if inplace else op.apply(input, **options)
 
 
 def sigmoid(input: Tensor) -> Tensor:  # noqa: A002
@@ -39,16 +48,17 @@ def tanh(input: Tensor) -> Tensor:  # noqa: A002
 
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:  # noqa: A002
     """Gaussian error linear unit: x * Phi(x), exact (erf) or with the tanh approximation."""
-    return Gelu.apply(input, approximate=approximate)
+    return _apply(Gelu, input, False, "gelu", approximate=approximate)
 
 
 def silu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
     """x * sigmoid(x) (also called swish)."""
-    return input * input.sigmoid()
+    return _apply(act.Silu, input, inplace, "silu")
 
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:  # noqa: A002
     """log(1 + e^(beta x)) / beta, and x itself where beta x > threshold (as PyTorch)."""
+    input._float_only("softplus")
     scaled = input * beta if beta != 1 else input
     soft = act.LogSigmoid.apply(-scaled).neg()  # log(1 + e^z) = -log sigmoid(-z), stable
     soft = soft / beta if beta != 1 else soft
@@ -57,7 +67,7 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
 
 def log_sigmoid(input: Tensor) -> Tensor:  # noqa: A002
     """log(sigmoid(x)), computed stably for large |x|."""
-    return act.LogSigmoid.apply(input)
+    return _apply(act.LogSigmoid, input, False, "log_sigmoid")
 
 
 logsigmoid = log_sigmoid

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from minigrad.nn.functional._utils import _as2d, _check_float, _lift, _ntuple
+from minigrad.nn.functional._utils import _as2d, _check_float, _check_kernel_dtype, _lift, _ntuple
 from minigrad.ops.conv import Col2Im, ConstantPad, Convolution, ConvTranspose, Im2Col, out_size
 from minigrad.ops.index import GetItem
 from minigrad.tensor import Tensor
@@ -69,11 +69,12 @@ def _check_weight(op: str, x: Tensor, weight: Tensor, bias: Tensor | None, dims:
 # -- convolution ---------------------------------------------------------------------------------
 def _conv(input: Tensor, weight: Tensor, bias: Tensor | None, stride: Any, padding: Any,  # noqa: A002
           dilation: Any, groups: int, dims: int, op: str) -> Tensor:
-    _check_float(op, input, weight, bias)
     x, restore = _lift(input, dims, op)
     _check_weight(op, x, weight, bias, dims, groups, transposed=False)
     kernel = tuple(weight.shape[2:])
     stride, dilation = _ntuple(stride, dims, "stride", op), _ntuple(dilation, dims, "dilation", op)
+    # PyTorch's CPU kernel takes integers, but its dilated one only floats
+    _check_float(op, input, weight, bias, kinds="f" if max(dilation) > 1 else "fiu")
     pads = _conv_padding(padding, kernel, stride, dilation, op)
     _check_geometry(op, stride, dilation, pads)
     spatial = tuple(input.shape[-dims:])
@@ -109,7 +110,7 @@ def _conv_transpose(input: Tensor, weight: Tensor, bias: Tensor | None, stride: 
                     op: str) -> Tensor:
     if isinstance(padding, str):
         raise TypeError(f"{op}: argument 'padding' must be a tuple of ints, not str")
-    _check_float(op, input, weight, bias)
+    _check_float(op, input, weight, bias, kinds="fl")  # floats and int64, as PyTorch's kernel
     x, restore = _lift(input, dims, op)
     _check_weight(op, x, weight, bias, dims, groups, transposed=True)
     kernel = tuple(weight.shape[2:])
@@ -231,6 +232,7 @@ def unfold(input: Tensor, kernel_size: Any, dilation: Any = 1, padding: Any = 0,
     if input.ndim not in (3, 4):
         raise RuntimeError(f"unfold: only 3D or 4D input tensors are supported (N, C, H, W), "
                            f"got shape {tuple(input.shape)}")
+    _check_kernel_dtype("unfold", input, "fb")  # PyTorch's im2col: floats and bool only
     kernel, dilation, padding, stride = _fold_geometry(kernel_size, dilation, padding, stride,
                                                        "unfold")
     x = input if input.ndim == 4 else input.unsqueeze(0)
@@ -252,6 +254,7 @@ def fold(input: Tensor, output_size: Any, kernel_size: Any, dilation: Any = 1,  
     if input.ndim not in (2, 3):
         raise RuntimeError(f"fold: expected a 2D or 3D (batch mode) input (N, C*kH*kW, L), got "
                            f"shape {tuple(input.shape)}")
+    _check_kernel_dtype("fold", input, "fb")  # PyTorch's col2im: floats and bool only
     kernel, dilation, padding, stride = _fold_geometry(kernel_size, dilation, padding, stride,
                                                        "fold")
     hw = _ntuple(output_size, 2, "output_size", "fold")

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from minigrad.nn.functional._utils import _shape
+from minigrad.nn.functional._utils import _check_kernel_dtype, _shape
 from minigrad.ops.norm import BatchNorm, GroupNorm, LayerNorm, RMSNorm, moments
 from minigrad.tensor import Tensor
 
@@ -49,6 +49,7 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     if input.ndim < 2:
         raise ValueError(f"batch_norm: expected input with at least 2 dims (N, C, *), got "
                          f"shape {shape}")
+    _check_kernel_dtype("batch_norm", input)
     channels = shape[1]
     for name, t in (("running_mean", running_mean), ("running_var", running_var),
                     ("weight", weight), ("bias", bias)):
@@ -126,6 +127,7 @@ def layer_norm(input: Tensor, normalized_shape: int | Sequence[int],  # noqa: A0
                eps: float = 1e-5) -> Tensor:
     """Normalise over the trailing `normalized_shape` dims (biased variance), then scale and
     shift elementwise by weight and bias of that shape."""
+    _check_kernel_dtype("layer_norm", input)
     ns = _normalized_shape("layer_norm", input, normalized_shape, weight, bias)
     _same_dtype("layer_norm", input, weight, bias)
     params, affine = _affine(weight, bias)
@@ -136,6 +138,7 @@ def rms_norm(input: Tensor, normalized_shape: int | Sequence[int],  # noqa: A002
              weight: Tensor | None = None, eps: float | None = None) -> Tensor:
     """x / sqrt(mean(x^2) + eps) over the trailing dims, times weight; eps defaults to the
     machine epsilon of the input's dtype, as PyTorch."""
+    _check_kernel_dtype("rms_norm", input)
     ns = _normalized_shape("rms_norm", input, normalized_shape, weight, None)
     if weight is not None and weight.data.dtype != input.data.dtype:
         common = np.result_type(input.data.dtype, weight.data.dtype)  # PyTorch promotes here
@@ -153,6 +156,7 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,  # 
     if input.ndim < 2:
         raise RuntimeError(f"group_norm: Expected at least 2 dimensions for input tensor but "
                            f"received {input.ndim} (shape {shape})")
+    _check_kernel_dtype("group_norm", input)
     channels = shape[1]
     if num_groups <= 0 or channels % num_groups:
         raise RuntimeError(

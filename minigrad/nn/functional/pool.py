@@ -9,7 +9,8 @@ from typing import Any
 import numpy as np
 
 from minigrad.autograd.node import constant
-from minigrad.nn.functional._utils import _as2d, _check_float, _lift, _ntuple
+from minigrad.creation import stack
+from minigrad.nn.functional._utils import _as2d, _check_float, _check_kernel_dtype, _lift, _ntuple
 from minigrad.ops.conv import out_size, span
 from minigrad.ops.pool import (
     AvgPool2D,
@@ -60,6 +61,8 @@ def _pool_geometry(x: Tensor, kernel_size: Any, stride: Any, padding: Any, dilat
 
 def _max_pool(input: Tensor, kernel_size: Any, stride: Any, padding: Any, dilation: Any,  # noqa: A002
               ceil_mode: bool, return_indices: bool, dims: int, op: str) -> Any:
+    # PyTorch's max_pool1d kernel is float-only; with indices it runs max_pool2d's (ints too)
+    _check_kernel_dtype(op, input, "fiu" if dims == 2 or return_indices else "f")
     x, restore = _lift(input, dims, op)
     kernel, stride, dilation, pads, out_hw = _pool_geometry(x, kernel_size, stride, padding,
                                                             dilation, ceil_mode, dims, op)
@@ -126,7 +129,7 @@ def _adaptive_matrix(size: int, out: int, dtype: np.dtype) -> tuple[np.ndarray, 
 
 
 def _adaptive_avg(input: Tensor, output_size: Any, dims: int, op: str) -> Tensor:  # noqa: A002
-    _check_float(op, input)
+    _check_kernel_dtype(op, input)
     x, restore = _lift(input, dims, op)
     spatial = tuple(input.shape[-dims:])
     if isinstance(output_size, (int, np.integer)) or output_size is None:
@@ -142,8 +145,22 @@ def _adaptive_avg(input: Tensor, output_size: Any, dims: int, op: str) -> Tensor
     dtype = x.data.dtype
     (rows, len_h), (cols, len_w) = (_adaptive_matrix(n, o, dtype)
                                     for n, o in zip(spatial, sizes, strict=True))
+    if min(sizes) > 0 and not np.isfinite(x.data).all():
+        return restore(_window_means(x, sizes))
     sums = constant(rows) @ x @ constant(np.ascontiguousarray(cols.T))  # (N, C, OH, OW)
     return restore(sums / constant(np.multiply.outer(len_h, len_w).astype(dtype)))
+
+
+def _window_means(x: Tensor, sizes: tuple) -> Tensor:
+    """The adaptive means one window at a time (for an input with inf or NaN, whose 0 * inf
+    would leak into every window in the matmul form): each window sees only its own values."""
+    (h, w), (oh, ow) = x.data.shape[2:], sizes
+    rows = []
+    for i in range(oh):
+        r = slice(i * h // oh, -(-(i + 1) * h // oh))
+        rows.append(stack([x[:, :, r, j * w // ow: -(-(j + 1) * w // ow)].mean((2, 3))
+                           for j in range(ow)], dim=-1))
+    return stack(rows, dim=-2)
 
 
 def adaptive_avg_pool1d(input: Tensor, output_size: Any) -> Tensor:  # noqa: A002

@@ -76,7 +76,10 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
         raise RuntimeError(f"one_hot: expected an integer tensor of class indices, got "
                            f"{tensor.dtype}")
     if num_classes == -1:
-        num_classes = int(labels.max()) + 1 if labels.size else 0
+        if not labels.size:
+            raise RuntimeError(f"one_hot: Can not infer total number of classes from empty "
+                               f"tensor (shape {tuple(tensor.shape)}); pass num_classes")
+        num_classes = int(labels.max()) + 1
     if labels.size and (labels.min() < 0 or labels.max() >= num_classes):
         raise RuntimeError(f"one_hot: class values must be in [0, {num_classes}), got values "
                            f"from {labels.min()} to {labels.max()}")

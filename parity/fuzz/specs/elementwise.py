@@ -204,6 +204,7 @@ SPECS: list[OpSpec] = [
     *[_inplace(n) for n in INPLACE],
     *[_ioperator(s) for s in ("+=", "-=", "*=", "/=")],
     spec("pow_", _pow_),
+    spec("relu_", lambda d: d.method("relu_", d.clone(d.tensor(), 0.8)), ("Tensor.relu_",)),
     _clamp("clamp"), _clamp("clip"), _clamp("clamp_"),
     spec("fill_", _fill_), spec("zero_", _zero_), spec("copy_", _copy_),
     spec("where", _where, covers("where")),

@@ -56,6 +56,8 @@ def _gather_index(d: Draw, shape: tuple, dim: int, unique: bool = False) -> Ref:
     if d.chance(0.05) and ishape:
         ishape[0] += 1
     high = shape[dd] if shape and ok else 1
+    if unique and not shape:  # a 0-d input holds one element: one write keeps them unique
+        ishape = [min(n, 1) for n in ishape]
     if unique and shape and ok:
         ishape[dd] = min(ishape[dd], high)
         keys = d.rng.random([*ishape[:dd], high, *ishape[dd + 1:]])

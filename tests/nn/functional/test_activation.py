@@ -122,3 +122,29 @@ def test_softmax_without_dim_warns_and_picks_pytorchs_dim() -> None:
 def test_gelu_rejects_an_unknown_approximation() -> None:
     with pytest.raises(RuntimeError, match="approximate"):  # as PyTorch
         F.gelu(minigrad.randn(2), approximate="erf")
+
+
+def test_inplace_activations_write_into_the_input_and_record() -> None:
+    for fn in (F.relu, F.elu, F.leaky_relu, F.silu):
+        x = minigrad.tensor([-1.0, 2.0])
+        out = fn(x, inplace=True)
+        assert out is x and x.tolist()[1] == pytest.approx(fn(minigrad.tensor([2.0])).item())
+        leaf = minigrad.tensor([-1.0, 2.0], requires_grad=True)
+        with pytest.raises(RuntimeError, match="leaf Variable"):
+            fn(leaf, inplace=True)
+        y = leaf.clone()
+        fn(y, inplace=True).sum().backward()
+        expected = leaf.grad.numpy().copy()
+        leaf.grad = None
+        fn(leaf).sum().backward()
+        np.testing.assert_allclose(expected, leaf.grad.numpy(), rtol=1e-6)
+
+
+def test_float_only_activations_refuse_integers() -> None:
+    i = minigrad.tensor([1, -2])
+    for fn in (F.elu, F.leaky_relu, F.silu, F.softplus, F.logsigmoid, F.gelu):
+        with pytest.raises(NotImplementedError):
+            fn(i)
+    assert F.relu(i).tolist() == [1, 0]
+    with pytest.raises(RuntimeError, match="Boolean"):
+        F.relu(minigrad.tensor([True]))

@@ -303,7 +303,8 @@ ERRORS = [
     (lambda: conv2d(_t(X4), _t(W4.astype(np.float32))), r"conv2d: input \(float64\) and weight "
                                                         r"\(float32\)"),
     (lambda: conv2d(_t(X4), _t(W4), groups=0), "conv2d: non-positive groups"),
-    (lambda: conv2d(_t(X4.astype(np.int64)), _t(W4)), "conv2d: expected a floating point"),
+    (lambda: conv2d(_t(X4.astype(np.int64)), _t(W4)),
+     r"conv2d: input \(int64\) and weight \(float64\) must have the same dtype"),
     (lambda: conv1d(_t(np.zeros(5)), _t(np.zeros((2, 1, 3)))), r"conv1d: .*\(N, C, L\).*\(5,\)"),
     (lambda: conv_transpose2d(_t(X4), _t(np.zeros((4, 2, 3, 3)))),
      r"conv_transpose2d: .*\[4, 2, 3, 3\].*input \[1, 3, 5, 5\] to have 4 channels"),
@@ -342,3 +343,18 @@ def test_empty_batch_runs_forward_and_backward():
     assert out.shape == (0, 2, 5, 5)
     conv_transpose2d(out, w, padding=1).sum().backward()
     assert x.grad.shape == (0, 3, 5, 5) and float(w.grad.abs().sum()) == 0.0
+
+
+def test_integer_convolution_and_dtype_checks():
+    x = minigrad.tensor(np.arange(8, dtype=np.int64).reshape(1, 1, 8))
+    w = minigrad.tensor(np.array([[[1, -1, 2]]], dtype=np.int64))
+    out = conv1d(x, w, padding=1)
+    expected = np.correlate(np.pad(np.arange(8), 1), [1, -1, 2], mode="valid")
+    assert out.dtype == minigrad.int64
+    np.testing.assert_array_equal(out.data[0, 0], expected)
+    with pytest.raises(NotImplementedError, match="conv1d"):  # no dilated integer kernel
+        conv1d(x, w, dilation=2)
+    with pytest.raises(NotImplementedError, match="unfold"):
+        unfold(minigrad.tensor(np.ones((1, 1, 3, 3), dtype=np.int64)), 2)
+    with pytest.raises(NotImplementedError, match="fold"):
+        fold(minigrad.tensor(np.ones((1, 4, 4), dtype=np.int64)), (3, 3), 2)

@@ -42,3 +42,10 @@ def test_dropout_keeps_dtype_and_rejects_bad_p() -> None:
             nn.Dropout(p)
         with pytest.raises(ValueError, match="between 0 and 1"):
             F.dropout(minigrad.ones(2), p)
+
+
+def test_dropout_with_p_one_keeps_the_input_dtype():
+    for dtype in (np.bool_, np.int8, np.float32):
+        x = minigrad.tensor(np.ones((2, 3), dtype=dtype))
+        out = F.dropout(x, p=1.0, training=True)
+        assert out.data.dtype == dtype and not out.data.any()

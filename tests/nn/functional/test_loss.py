@@ -465,3 +465,4 @@ def test_other_bad_options() -> None:
         F.smooth_l1_loss(x, x, beta=-1.0)
     with pytest.raises(RuntimeError, match="delta must be positive"):
         F.huber_loss(x, x, delta=0.0)
+

@@ -270,3 +270,14 @@ def test_normalize_gives_unit_rows():
     x = minigrad.tensor([[3.0, 4.0], [0.0, 0.0]])
     np.testing.assert_allclose(minigrad.nn.functional.normalize(x).numpy(),
                                [[0.6, 0.8], [0.0, 0.0]])
+
+
+@pytest.mark.parametrize("call", [
+    lambda x: layer_norm(x, (4,)),
+    lambda x: group_norm(x, 1),
+    lambda x: rms_norm(x, (4,)),
+    lambda x: batch_norm(x, None, None, training=True),
+])
+def test_norms_reject_integer_input_as_pytorch(call):
+    with pytest.raises(NotImplementedError, match="_norm: not implemented for minigrad.int64"):
+        call(minigrad.tensor(np.ones((2, 3, 4), dtype=np.int64)))

@@ -184,7 +184,8 @@ X = np.zeros((1, 3, 5, 5))
     (lambda: max_pool1d(_t(np.zeros(5)), 2), r"max_pool1d: .*\(N, C, L\).*\(5,\)"),
     (lambda: avg_pool2d(_t(X), 2, padding=2), "avg_pool2d: pad should be at most half"),
     (lambda: avg_pool2d(_t(X), 2, divisor_override=0), "avg_pool2d: divisor must be not zero"),
-    (lambda: avg_pool2d(_t(X.astype(np.int64)), 2), "avg_pool2d: expected a floating point"),
+    (lambda: avg_pool2d(_t(X.astype(np.int64)), 2),
+     "avg_pool2d: not implemented for minigrad.int64"),
     (lambda: adaptive_avg_pool2d(_t(np.zeros((5, 5))), 2), r"adaptive_avg_pool2d: .*\(5, 5\)"),
     (lambda: adaptive_avg_pool2d(_t(X), (2, 3, 4)), "adaptive_avg_pool2d: output_size must "
                                                     "be 2"),
@@ -201,3 +202,23 @@ def test_empty_batch_pools_forward_and_backward():
         x = minigrad.zeros(0, 3, 4, 4, requires_grad=True)
         pool(x).sum().backward()
         assert x.grad.shape == (0, 3, 4, 4)
+
+
+def test_adaptive_avg_pool_keeps_inf_and_nan_in_their_own_windows():
+    x = minigrad.tensor(np.array([[-0.25, -np.inf, -0.125, 0.5, np.nan, 1.0]]),
+                        requires_grad=True)
+    y = adaptive_avg_pool1d(x, 4)  # windows [0, 2), [1, 3), [3, 5), [4, 6)
+    np.testing.assert_array_equal(y.data, [[-np.inf, -np.inf, np.nan, np.nan]])
+    y = adaptive_avg_pool1d(x, 3)  # windows [0, 2), [2, 4), [4, 6)
+    np.testing.assert_array_equal(y.data, [[-np.inf, 0.1875, np.nan]])
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [[0.5] * 6])
+
+
+def test_pools_reject_dtypes_pytorch_has_no_kernel_for():
+    ints = minigrad.tensor(np.ones((1, 1, 4), dtype=np.int64))
+    with pytest.raises(NotImplementedError, match="max_pool1d"):
+        max_pool1d(ints, 2)
+    assert max_pool1d(ints, 2, return_indices=True)[0].dtype == minigrad.int64
+    with pytest.raises(NotImplementedError, match="adaptive_avg_pool1d"):
+        adaptive_avg_pool1d(ints, 2)

@@ -116,3 +116,11 @@ def test_empty_index_gives_empty_output_and_zero_gradient() -> None:
     assert out.shape == (0, 3, 2)
     out.sum().backward()
     np.testing.assert_array_equal(_np(w.grad), np.zeros((4, 2)))
+
+
+def test_one_hot_of_an_empty_tensor_needs_num_classes():
+    from minigrad.nn.functional.sparse import one_hot
+    empty = minigrad.tensor(np.zeros((0,), dtype=np.int64))
+    with pytest.raises(RuntimeError, match="one_hot: Can not infer total number of classes"):
+        one_hot(empty)
+    assert one_hot(empty, 3).shape == (0, 3)

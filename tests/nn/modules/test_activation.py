@@ -26,3 +26,10 @@ def test_gradient_at_the_kink_is_pytorchs_choice(make, expected) -> None:
     x = minigrad.tensor([-1.0, 0.0, 1.0], dtype=minigrad.float64, requires_grad=True)
     make()(x).sum().backward()
     np.testing.assert_allclose(_np(x.grad), expected, rtol=1e-12)
+
+
+def test_inplace_modules_write_into_their_input():
+    for module in (minigrad.nn.ReLU(inplace=True), minigrad.nn.ELU(inplace=True),
+                   minigrad.nn.LeakyReLU(inplace=True), minigrad.nn.SiLU(inplace=True)):
+        x = minigrad.tensor([-1.0, 2.0])
+        assert module(x) is x
