@@ -129,6 +129,8 @@ def linspace(start: float, end: float, steps: int, dtype: Any = None,
              requires_grad: bool = False, **kw: Any) -> Tensor:
     """`steps` evenly spaced values from start to end inclusive (PyTorch's symmetric formula)."""
     np_dtype = _dtype(dtype)
+    if steps < 0:
+        raise RuntimeError(f"linspace: number of steps must be non-negative, got {steps}")
     if steps == 1:
         return _finish(np.full(1, start, dtype=np_dtype), requires_grad, **kw)
     step = (end - start) / (steps - 1)

@@ -67,3 +67,9 @@ def test_isclose_and_allclose_need_matching_dtypes() -> None:
             fn(a, b)
     assert minigrad.isclose(a, a.double().float()).tolist() == [True, True]
     assert minigrad.allclose(minigrad.tensor([True]), minigrad.tensor([True]))
+
+
+def test_linspace_refuses_a_negative_number_of_steps():
+    with pytest.raises(RuntimeError, match="linspace: number of steps must be non-negative"):
+        minigrad.linspace(0, 1, -1)
+    assert minigrad.linspace(0, 1, 0).shape == (0,)
