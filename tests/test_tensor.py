@@ -75,7 +75,8 @@ def test_bad_input_raises_a_clear_error(action, error, pattern):
 
 def test_in_place_write_of_float_into_int_tensor_is_refused():
     t = minigrad.tensor([1, 2])
-    with pytest.raises(RuntimeError, match=r"add_: result type .*float32 can't be cast .*cannot write .*int64.*\(2,\)"):
+    message = r"add_: result type .*float32 can't be cast .*cannot write .*int64.*\(2,\)"
+    with pytest.raises(RuntimeError, match=message):
         t.add_(0.5)
 
 
