@@ -227,6 +227,7 @@ class Tensor(ConversionMethods, ElementwiseMethods, CompareMethods, ReduceMethod
     def detach_(self) -> Tensor:
         """Take self out of the graph in place."""
         self.grad_fn = None
+        _node.rebased[0] += 1  # views of self regenerate from its new (empty) history
         self._requires_grad = False
         return self
 

@@ -16,12 +16,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from minigrad.autograd.grad_mode import _State
+from minigrad.autograd.grad_mode import _Flags, _State
 
 if TYPE_CHECKING:
     from minigrad.tensor import Tensor
 
 _new = object.__new__
+_ndarray = np.ndarray
 
 # The one place the ops -> tensor import cycle is broken: minigrad.tensor sets this to the
 # Tensor class when it is imported (an op builds Tensors; Tensor methods call ops).
@@ -141,20 +142,22 @@ class Op(Node):
             data = fn.forward(*[t.data for t in inputs], **options)
         except ValueError as err:
             raise _shape_error(cls, inputs, err) from None
-        if type(data) is not np.ndarray:  # NumPy returns scalars from 0-d math: keep arrays
+        if data.__class__ is not _ndarray:  # NumPy returns scalars from 0-d math: keep arrays
             data = np.asarray(data)
         if _State.enabled:
-            for t in inputs:
-                if t._view is not None and t._view[0].grad_fn is not t._view[2]:
-                    refresh_view(t)
+            if rebased[0]:  # some in-place op has changed a tensor's history: views may be stale
+                for t in inputs:
+                    if t._view is not None and t._view[0].grad_fn is not t._view[2]:
+                        refresh_view(t)
             needs = tuple([t._requires_grad for t in inputs])
         else:
             needs = ()
-        out = Tensor._make(data, True in needs)
+        recorded = True in needs
+        out = Tensor._make(data, recorded)
         if cls.is_view and (np.may_share_memory(data, inputs[0].data)
                             or (data.size == 0 and data.base is not None)):
             _mark_view(out, inputs[0], cls, options)
-        if True not in needs:
+        if not recorded:
             return out
         fn.needs_input_grad = needs
         fn.next_nodes = tuple([
@@ -167,10 +170,11 @@ class Op(Node):
         if fn._keep_out:
             vc = out._shared_vc()
             fn._out = (data, vc, vc[0])
-        if _State.anomaly:
+        if _Flags.anomaly:
             fn.creation_trace = "".join(traceback.format_stack()[:-2])
-        if _State.modules:
-            fn._module = _State.modules[-1]
+        modules = _State.modules
+        if modules:
+            fn._module = modules[-1]
         out.grad_fn = fn
         return out
 
@@ -193,6 +197,11 @@ def _mark_view(out: Tensor, source: Tensor, op: type, options: dict) -> None:
     else:
         base, chain, _ = source._view
         out._view = (base, chain + ((op, options),), base.grad_fn)
+
+
+# How many recorded in-place ops have replaced a tensor's history (methods/inplace.py counts).
+# While it is 0, no view can be stale, and Op.apply skips looking at its inputs' views.
+rebased = [0]
 
 
 def view_of(base: Tensor, chain: tuple) -> Tensor:

@@ -68,6 +68,7 @@ class InplaceMethods:
             old.data = old.data.copy()  # backward reads the values from before the write
         _write(self.data, result.data, name)
         self._bump_version()
+        node.rebased[0] += 1  # views of self (or of its base) may now be stale
         if base is None:
             self.grad_fn, self._requires_grad = fn, True
             if getattr(fn, "_out", None) is not None:
@@ -76,8 +77,8 @@ class InplaceMethods:
         chain = self._view[1]
         base_old = node.Tensor._make(base.data, base._requires_grad)
         base_old.grad_fn = base.grad_fn
-        rebased = CopySlices.apply(base_old, result, chain=chain)
-        base.grad_fn, base._requires_grad = rebased.grad_fn, True
+        new_base = CopySlices.apply(base_old, result, chain=chain)
+        base.grad_fn, base._requires_grad = new_base.grad_fn, True
         refresh_view(self)
         return self
 

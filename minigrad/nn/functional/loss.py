@@ -131,6 +131,12 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean",  # noqa: 
     return _reduce(Huber.apply(x, y, delta=delta), reduction, "huber_loss")
 
 
+def _in_unit_interval(a: np.ndarray) -> bool:
+    """All of a in [0, 1] (a NaN fails, as in PyTorch's check); two reductions, no temporaries."""
+    return a.size == 0 or bool(np.minimum.reduce(a, axis=None) >= 0
+                               and np.maximum.reduce(a, axis=None) <= 1)
+
+
 def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  # noqa: A002
                          reduction: str = "mean") -> Tensor:
     """-w [y log p + (1 - y) log(1 - p)] on probabilities p, each log clamped at -100."""
@@ -146,7 +152,7 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
                            f"{input.dtype} (target of shape {tuple(target.shape)})")
     _no_grad_arg("binary_cross_entropy", "weight", weight)
     for name, t in (("input", input), ("target", target)):
-        if not np.all((t.data >= 0) & (t.data <= 1)):  # NaN fails too, as PyTorch's check
+        if not _in_unit_interval(t.data):
             raise RuntimeError(f"binary_cross_entropy: all elements of {name} should be between "
                                f"0 and 1 ({name} of shape {tuple(t.shape)})")
     loss = BinaryCrossEntropy.apply(input, target)
