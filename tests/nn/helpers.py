@@ -127,3 +127,9 @@ def ref_adaptive(x, out_hw):
 # -- recurrent layers: (class, mode, extra constructor arguments) ----------------------------------
 LAYERS = {"tanh": (RNN, "RNN_TANH", {}), "relu": (RNN, "RNN_RELU", {"nonlinearity": "relu"}),
           "lstm": (LSTM, "LSTM", {}), "gru": (GRU, "GRU", {})}
+
+
+def softmax_last(s: np.ndarray) -> np.ndarray:
+    """NumPy softmax over the last axis: the reference for attention weights."""
+    e = np.exp(s - s.max(-1, keepdims=True))
+    return e / e.sum(-1, keepdims=True)

@@ -13,6 +13,7 @@ import minigrad
 from minigrad.autograd import gradcheck, gradgradcheck
 from minigrad.nn import functional as F
 from minigrad.nn.functional.attention import scaled_dot_product_attention as sdpa
+from tests.nn.helpers import softmax_last
 
 
 def _np(t) -> np.ndarray:
@@ -21,11 +22,6 @@ def _np(t) -> np.ndarray:
 
 def _t(a, grad: bool = False) -> minigrad.Tensor:
     return minigrad.tensor(np.array(a), requires_grad=grad)
-
-
-def _softmax(s: np.ndarray) -> np.ndarray:
-    e = np.exp(s - s.max(-1, keepdims=True))
-    return e / e.sum(-1, keepdims=True)
 
 
 def ref_sdpa(q, k, v, mask=None, causal=False, scale=None) -> np.ndarray:
@@ -37,7 +33,7 @@ def ref_sdpa(q, k, v, mask=None, causal=False, scale=None) -> np.ndarray:
     if mask is not None:
         s = np.where(mask, s, -np.inf) if mask.dtype == bool else s + mask
     dead = np.isneginf(s).all(-1, keepdims=True)
-    w = np.where(dead, 0.0, _softmax(np.where(dead, 0.0, s)))
+    w = np.where(dead, 0.0, softmax_last(np.where(dead, 0.0, s)))
     return w @ v
 
 
@@ -134,7 +130,7 @@ def test_sdpa_gradgradcheck(rng) -> None:
 
 def test_sdpa_dropout_draws_from_the_default_generator(rng) -> None:
     q, k, v, _ = _sdpa_case("plain", rng)
-    weights = _softmax(q @ np.swapaxes(k, -1, -2) / math.sqrt(6))
+    weights = softmax_last(q @ np.swapaxes(k, -1, -2) / math.sqrt(6))
     minigrad.manual_seed(11)
     out = sdpa(_t(q), _t(k), _t(v), dropout_p=0.4)
     minigrad.manual_seed(11)

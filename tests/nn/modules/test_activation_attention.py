@@ -13,6 +13,7 @@ import pytest
 import minigrad
 from minigrad.autograd import gradcheck
 from minigrad.nn.modules.activation_attention import MultiheadAttention
+from tests.nn.helpers import softmax_last
 
 
 def _np(t) -> np.ndarray:
@@ -21,11 +22,6 @@ def _np(t) -> np.ndarray:
 
 def _t(a, grad: bool = False) -> minigrad.Tensor:
     return minigrad.tensor(np.array(a), requires_grad=grad)
-
-
-def _softmax(s: np.ndarray) -> np.ndarray:
-    e = np.exp(s - s.max(-1, keepdims=True))
-    return e / e.sum(-1, keepdims=True)
 
 
 def ref_mha(mha: MultiheadAttention, q, k, v, attn_mask=None, kpm=None):
@@ -46,7 +42,7 @@ def ref_mha(mha: MultiheadAttention, q, k, v, attn_mask=None, kpm=None):
         s = s + (attn_mask if attn_mask.ndim == 2 else attn_mask.reshape(n, h, n_q, n_k))
     if kpm is not None:
         s = s + kpm[:, None, None, :]
-    w = _softmax(s)
+    w = softmax_last(s)
     out = (w @ vh).transpose(2, 0, 1, 3).reshape(n_q, n, e)
     wo = _np(mha.out_proj.weight)
     bo = _np(mha.out_proj.bias) if mha.out_proj.bias is not None else 0.0
