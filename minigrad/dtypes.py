@@ -143,6 +143,16 @@ def can_cast(src: np.dtype, dst: np.dtype) -> bool:
     return category(src) <= category(dst)
 
 
+def check_cast(result: np.dtype, dst: np.dtype, op: str, shape: tuple = ()) -> None:
+    """PyTorch's rule for writing a result into an existing tensor (in-place ops): never down a
+    category (a float result into an integer tensor, an integer one into a bool tensor);
+    narrowing within a category (int64 into uint8) is allowed. Raises naming op and shape."""
+    if not can_cast(result, dst):
+        raise RuntimeError(f"{op}: result type {from_numpy_dtype(result)} can't be cast to the "
+                           f"desired output type {from_numpy_dtype(dst)}: cannot write the "
+                           f"result into a tensor of dtype {dst.name} and shape {tuple(shape)}")
+
+
 def wrap_int(value: int, np_dtype: np.dtype) -> np.ndarray:
     """A Python int as PyTorch hands it to an integer kernel: wrapped to the dtype's width, so
     uint8 + 300 adds 44 and uint8 + -1 adds 255 (NumPy would raise OverflowError)."""
@@ -165,6 +175,6 @@ def checked_int(op: str, value: int, np_dtype: np.dtype) -> int:
     info = np.iinfo(np_dtype)
     low = -int(info.max) if info.min == 0 else int(info.min)
     if not low <= value <= info.max:
-        raise RuntimeError(f"{op}: value {value} cannot be converted to type {np_dtype} without "
-                           "overflow")
+        raise RuntimeError(f"{op}: value {value!r} cannot be converted to type "
+                           f"{from_numpy_dtype(np_dtype)} without overflow")
     return int(wrap_int(int(value), np_dtype))

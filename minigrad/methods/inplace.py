@@ -62,7 +62,7 @@ class InplaceMethods:
             raise RuntimeError(f"{name}: output with shape {tuple(self.data.shape)} doesn't "
                                f"match the broadcast shape {tuple(result.data.shape)}")
         if op not in _WRITES:
-            _check_cast(result.data.dtype, self.data.dtype, name, self.data.shape)
+            dtypes.check_cast(result.data.dtype, self.data.dtype, name, self.data.shape)
         fn = result.grad_fn
         if any(t is old for t, _ in fn._saved):
             old.data = old.data.copy()  # backward reads the values from before the write
@@ -89,7 +89,7 @@ class InplaceMethods:
         out = np.asarray(ufunc(self.data, *arrays) if ufunc is not None else
                          op().forward(self.data, *arrays, **options))
         if op not in _WRITES:
-            _check_cast(out.dtype, self.data.dtype, name, self.data.shape)
+            dtypes.check_cast(out.dtype, self.data.dtype, name, self.data.shape)
         return out
 
     def _write_inplace(self, op: type, ufunc: Any, others: list, options: dict,
@@ -98,7 +98,7 @@ class InplaceMethods:
         try:
             if ufunc is not None:
                 arrays = [o.data for o in others]
-                _check_cast(np.result_type(self.data, *arrays), self.data.dtype, name,
+                dtypes.check_cast(np.result_type(self.data, *arrays), self.data.dtype, name,
                             self.data.shape)
                 ufunc(self.data, *arrays, out=self.data, casting="unsafe")
             else:
@@ -114,16 +114,6 @@ class InplaceMethods:
 _WRITES = (CopyFrom, IndexPut, Fill, IntegerWrite)  # IntegerWrite: checked by _result_of
 
 
-def _check_cast(result: np.dtype, dst: np.dtype, name: str, shape: tuple = ()) -> None:
-    """PyTorch's rule for writing a result into a tensor: no float into an integer or bool
-    tensor, no integer into a bool one (same-kind narrowing, int64 into uint8, is allowed)."""
-    if (result.kind == "f" and dst.kind != "f") or (result.kind in "iu" and dst.kind == "b"):
-        raise RuntimeError(f"{name}: result type {dtypes.from_numpy_dtype(result)} can't be cast "
-                           f"to the desired output type {dtypes.from_numpy_dtype(dst)}: cannot "
-                           f"write the result into a tensor of dtype {dst.name} and shape "
-                           f"{tuple(shape)}")
-
-
 def scalar_for(value: Any, dtype: np.dtype, op: str) -> Any:
     """A Python number as a scalar of dtype, converted as PyTorch converts a Scalar argument:
     NaN, inf or an out-of-range float into an integer dtype raises, as does a finite float
@@ -133,15 +123,11 @@ def scalar_for(value: Any, dtype: np.dtype, op: str) -> Any:
     if dtype.kind == "b":
         return np.bool_(v)
     if dtype.kind in "iu":
+        if not isinstance(v, float):  # ints: PyTorch's checked conversion, wrapping unsigned
+            return dtype.type(dtypes.checked_int(op, int(v), dtype))
         info = np.iinfo(dtype)
-        if isinstance(v, float):
-            fits = math.isfinite(v) and info.min <= v <= info.max
-        else:
-            v = int(v)
-            fits = (-int(info.max) if dtype.kind == "u" else info.min) <= v <= info.max
-        if fits:
-            return np.array(int(v) % (1 << info.bits) if int(v) < 0 and dtype.kind == "u"
-                            else int(v)).astype(dtype)[()]
+        if math.isfinite(v) and info.min <= v <= info.max:
+            return dtype.type(int(v))  # floats truncate toward zero
     else:
         f = float(v)
         if not math.isfinite(f) or abs(f) <= float(np.finfo(dtype).max):

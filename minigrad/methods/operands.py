@@ -133,11 +133,7 @@ class OperandMethods:
 
     def _check_inplace(self, result_dtype: np.dtype, op: str) -> None:
         """PyTorch refuses an in-place result that would move down a category (int += float)."""
-        if not dtypes.can_cast(result_dtype, self.data.dtype):
-            raise RuntimeError(f"{op}: result type {dtypes.from_numpy_dtype(result_dtype)} can't "
-                               f"be cast to the desired output type {self.dtype}: cannot write "
-                               f"the result into a tensor of dtype {self.data.dtype.name} and "
-                               f"shape {tuple(self.data.shape)}")
+        dtypes.check_cast(result_dtype, self.data.dtype, op, self.data.shape)
 
     def _inplace_operand(self, other: Any, op: str) -> Any:
         """other for an in-place binary op, after PyTorch's cast check; Python ints wrapped."""
