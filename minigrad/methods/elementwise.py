@@ -14,12 +14,10 @@ from minigrad import dtypes, random
 from minigrad.autograd import node
 from minigrad.autograd.grad_mode import _State
 from minigrad.autograd.node import constant
-from minigrad.methods.operands import (  # noqa: F401 - re-exported
+from minigrad.methods.operands import (
     OperandMethods,
-    array_of,
     as_tensor_like,
     no_bool_pow,
-    number_as,
     plain_number,
     tensor_arg,
 )

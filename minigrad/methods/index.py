@@ -10,8 +10,8 @@ import numpy as np
 from minigrad.autograd import node
 from minigrad.autograd.grad_mode import _State
 from minigrad.autograd.node import constant
-from minigrad.methods.elementwise import array_of, number_as
 from minigrad.methods.inplace import scalar_for
+from minigrad.methods.operands import array_of, number_as
 from minigrad.ops import elementwise as ew
 from minigrad.ops import index as ix
 from minigrad.ops.reduce import normalize_dims

@@ -15,7 +15,7 @@ from minigrad import dtypes
 from minigrad.autograd import node
 from minigrad.autograd.grad_mode import _State
 from minigrad.autograd.node import refresh_view
-from minigrad.methods.elementwise import number_as
+from minigrad.methods.operands import number_as
 from minigrad.ops.elementwise import Fill
 from minigrad.ops.index import CopySlices, IndexPut, IntegerWrite
 from minigrad.ops.shape import CopyFrom

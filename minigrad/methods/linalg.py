@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from minigrad.methods.elementwise import as_tensor_like
+from minigrad.methods.operands import as_tensor_like
 from minigrad.ops import linalg
 
 if TYPE_CHECKING:

@@ -101,6 +101,12 @@ class OperandMethods:
 
     def _no_bool_sub(self, other: Any, op: str) -> None:
         """Refuse subtraction with a bool operand (tensor or Python bool), as PyTorch does."""
+        if self.data.dtype.kind != "b":  # the common case, decided without the checks below
+            if isinstance(other, node.Tensor):
+                if other.data.dtype.kind != "b":
+                    return
+            elif not isinstance(other, (bool, np.bool_, np.ndarray)):
+                return
         other_bool = isinstance(other, (bool, np.bool_)) or (
             isinstance(other, (node.Tensor, np.ndarray)) and _dtype_of(other) == np.bool_)
         if self.data.dtype != np.bool_ and not other_bool:
@@ -168,6 +174,7 @@ class OperandMethods:
         if a.data.dtype.kind == "f":
             return a, b
         return self.to(dtypes.float32), other.to(dtypes.float32)
+
     def _clamp_args(self, lo: Any, hi: Any, op: str, inplace: bool = False) -> tuple:
         """(x in the result dtype, tensor bounds, Clamp's options), with PyTorch's checks: one
         bound at least, a number mixed only with a 0-d tensor without grad (read as a number),
