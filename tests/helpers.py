@@ -98,3 +98,8 @@ def sample(rng: np.random.Generator, kind: str, shape: tuple) -> np.ndarray:
         magnitude = np.where(rng.random(size=shape) < 0.5, inner, outer)
         return rng.choice([-1.0, 1.0], size=shape) * magnitude
     raise ValueError(f"sample: unknown kind {kind!r}")
+
+
+def to_numpy(t: minigrad.Tensor) -> np.ndarray:
+    """A tensor's values as an ndarray (detached first, so tensors that require grad work)."""
+    return t.detach().numpy()

@@ -18,10 +18,7 @@ import safetensors.numpy
 import minigrad
 from minigrad import nn
 from minigrad.io.checkpoint import MAX_DEPTH, STRUCTURE_KEY, CheckpointError
-
-
-def _np(t) -> np.ndarray:
-    return t.detach().numpy()
+from tests.helpers import to_numpy as _np
 
 
 def _model() -> nn.Module:

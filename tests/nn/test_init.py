@@ -11,12 +11,10 @@ import pytest
 
 import minigrad
 from minigrad.nn import init
+from tests.helpers import to_numpy as _np
 
 BIG = (600, 400)  # 240k draws: a std estimate is good to about 0.3%
 
-
-def _np(t) -> np.ndarray:
-    return t.detach().numpy()
 
 
 @pytest.mark.parametrize(("nonlinearity", "param", "expected"), [

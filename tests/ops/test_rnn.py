@@ -8,10 +8,7 @@ import numpy as np
 import minigrad
 from minigrad.autograd import grad, gradcheck
 from minigrad.ops.rnn import stack_steps, unbind_steps
-
-
-def _np(t) -> np.ndarray:
-    return t.detach().numpy()
+from tests.helpers import to_numpy as _np
 
 
 def test_unbind_steps_and_stack_steps_gradients(rng) -> None:

@@ -14,12 +14,10 @@ import minigrad
 from minigrad import nn
 from minigrad.nn import functional as F
 from tests.helpers import check_grad
+from tests.helpers import to_numpy as _np
 
 _erf = np.vectorize(math.erf)
 
-
-def _np(t) -> np.ndarray:
-    return t.detach().numpy()
 
 
 def _softplus(x, beta=1.0, threshold=20.0):

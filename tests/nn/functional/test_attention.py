@@ -13,11 +13,8 @@ import minigrad
 from minigrad.autograd import gradcheck, gradgradcheck
 from minigrad.nn import functional as F
 from minigrad.nn.functional.attention import scaled_dot_product_attention as sdpa
+from tests.helpers import to_numpy as _np
 from tests.nn.helpers import softmax_last
-
-
-def _np(t) -> np.ndarray:
-    return t.detach().numpy()
 
 
 def _t(a, grad: bool = False) -> minigrad.Tensor:

@@ -19,15 +19,13 @@ from minigrad.nn.functional.conv import (
     pad,
     unfold,
 )
+from tests.helpers import to_numpy as _np
 from tests.nn.helpers import ref_conv2d
 
 
 def _t(a, requires_grad=False):
     return minigrad.tensor(np.array(a), requires_grad=requires_grad)
 
-
-def _np(t):
-    return t.detach().numpy()
 
 
 # -- naive references ------------------------------------------------------------------------------

@@ -9,10 +9,7 @@ import pytest
 import minigrad
 from minigrad import nn
 from minigrad.nn import functional as F
-
-
-def _np(t) -> np.ndarray:
-    return t.detach().numpy()
+from tests.helpers import to_numpy as _np
 
 
 def test_dropout_gradient_is_the_same_mask_and_scale(rng) -> None:

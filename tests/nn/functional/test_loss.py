@@ -13,12 +13,10 @@ import minigrad
 from minigrad import nn
 from minigrad.nn import functional as F
 from tests.helpers import check_grad
+from tests.helpers import to_numpy as _np
 
 REDUCTIONS = ("none", "mean", "sum")
 
-
-def _np(t) -> np.ndarray:
-    return t.detach().numpy()
 
 
 def _t(a, dtype=np.float64, requires_grad=False) -> minigrad.Tensor:

@@ -10,10 +10,7 @@ import pytest
 
 import minigrad
 from minigrad.nn import functional as F
-
-
-def _np(t) -> np.ndarray:
-    return t.detach().numpy()
+from tests.helpers import to_numpy as _np
 
 
 def _t(a, dtype=np.float64, requires_grad=False) -> minigrad.Tensor:

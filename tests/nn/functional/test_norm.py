@@ -14,6 +14,7 @@ import minigrad
 from minigrad.autograd import grad, gradcheck, gradgradcheck
 from minigrad.nn.functional.norm import batch_norm, group_norm, layer_norm, rms_norm
 from minigrad.nn.modules.normalization import GroupNorm
+from tests.helpers import to_numpy as _np
 from tests.nn.helpers import (
     batch_stats,
     ref_batch_norm,
@@ -21,10 +22,6 @@ from tests.nn.helpers import (
     ref_layer_norm,
     ref_rms_norm,
 )
-
-
-def _np(t) -> np.ndarray:
-    return t.detach().numpy()
 
 
 def _t(a, requires_grad=False):

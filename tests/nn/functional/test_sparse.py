@@ -11,10 +11,7 @@ import minigrad
 from minigrad.autograd import gradcheck, gradgradcheck
 from minigrad.nn.functional.sparse import embedding
 from minigrad.nn.modules.sparse import Embedding
-
-
-def _np(t) -> np.ndarray:
-    return t.detach().numpy()
+from tests.helpers import to_numpy as _np
 
 
 def _idx(a) -> minigrad.Tensor:

@@ -11,10 +11,7 @@ import pytest
 
 import minigrad
 from minigrad import nn
-
-
-def _np(t) -> np.ndarray:
-    return t.detach().numpy()
+from tests.helpers import to_numpy as _np
 
 
 @pytest.mark.parametrize(("make", "expected"), [

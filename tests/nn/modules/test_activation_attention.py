@@ -13,11 +13,8 @@ import pytest
 import minigrad
 from minigrad.autograd import gradcheck
 from minigrad.nn.modules.activation_attention import MultiheadAttention
+from tests.helpers import to_numpy as _np
 from tests.nn.helpers import softmax_last
-
-
-def _np(t) -> np.ndarray:
-    return t.detach().numpy()
 
 
 def _t(a, grad: bool = False) -> minigrad.Tensor:

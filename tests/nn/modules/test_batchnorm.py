@@ -11,11 +11,8 @@ import minigrad
 from minigrad.autograd import gradcheck, gradgradcheck
 from minigrad.nn.functional.norm import group_norm
 from minigrad.nn.modules.batchnorm import BatchNorm1d, BatchNorm2d, BatchNorm3d
+from tests.helpers import to_numpy as _np
 from tests.nn.helpers import batch_stats, ref_batch_norm
-
-
-def _np(t) -> np.ndarray:
-    return t.detach().numpy()
 
 
 def _t(a, requires_grad=False):

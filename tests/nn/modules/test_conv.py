@@ -11,15 +11,13 @@ import pytest
 import minigrad
 from minigrad.autograd import gradcheck
 from minigrad.nn.modules.conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d
+from tests.helpers import to_numpy as _np
 from tests.nn.helpers import ref_conv2d
 
 
 def _t(a, requires_grad=False):
     return minigrad.tensor(np.array(a), requires_grad=requires_grad)
 
-
-def _np(t):
-    return t.detach().numpy()
 
 
 def test_conv2d_module_attributes_state_dict_and_forward(rng):

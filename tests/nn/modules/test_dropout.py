@@ -11,10 +11,7 @@ import pytest
 import minigrad
 from minigrad import nn
 from minigrad.nn import functional as F
-
-
-def _np(t) -> np.ndarray:
-    return t.detach().numpy()
+from tests.helpers import to_numpy as _np
 
 
 def test_dropout_in_eval_mode_is_the_identity() -> None:

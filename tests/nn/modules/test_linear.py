@@ -11,10 +11,7 @@ import pytest
 import minigrad
 from minigrad import nn
 from minigrad.autograd import gradcheck
-
-
-def _np(t) -> np.ndarray:
-    return t.detach().numpy()
+from tests.helpers import to_numpy as _np
 
 
 # -- Linear ----------------------------------------------------------------------------------------

@@ -8,11 +8,8 @@ import pytest
 
 import minigrad
 from minigrad import nn
+from tests.helpers import to_numpy as _np
 from tests.nn.modules.helpers import Block, Net
-
-
-def _np(t) -> np.ndarray:
-    return t.detach().numpy()
 
 
 # -- registration ----------------------------------------------------------------------------------

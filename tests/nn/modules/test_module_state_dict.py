@@ -9,11 +9,8 @@ import pytest
 
 import minigrad
 from minigrad import nn
+from tests.helpers import to_numpy as _np
 from tests.nn.modules.helpers import Net
-
-
-def _np(t) -> np.ndarray:
-    return t.detach().numpy()
 
 
 def test_state_dict_keys_and_detached_values() -> None:

@@ -7,11 +7,8 @@ import numpy as np
 
 import minigrad
 from minigrad.nn.modules.normalization import GroupNorm, LayerNorm, RMSNorm
+from tests.helpers import to_numpy as _np
 from tests.nn.helpers import ref_group_norm, ref_layer_norm, ref_rms_norm
-
-
-def _np(t) -> np.ndarray:
-    return t.detach().numpy()
 
 
 def _t(a, requires_grad=False):

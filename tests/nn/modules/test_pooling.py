@@ -16,15 +16,13 @@ from minigrad.nn.modules.pooling import (
     MaxPool2d,
 )
 from tests.helpers import sample
+from tests.helpers import to_numpy as _np
 from tests.nn.helpers import ref_adaptive, ref_pool
 
 
 def _t(a, requires_grad=False):
     return minigrad.tensor(np.array(a), requires_grad=requires_grad)
 
-
-def _np(t):
-    return t.detach().numpy()
 
 
 @pytest.mark.parametrize("layer,expected", [

@@ -16,6 +16,7 @@ from minigrad import random as mg_random
 from minigrad.autograd import gradcheck
 from minigrad.nn.functional import rnn as FR
 from minigrad.nn.modules.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
+from tests.helpers import to_numpy as _np
 from tests.nn.helpers import LAYERS
 
 
@@ -65,9 +66,6 @@ def np_rnn(mode: str, x, h0, c0, weights, num_layers: int, dirs: int, masks=()):
             x = x * masks[layer]
     return x, np.stack(hs), (None if c0 is None else np.stack(cs))
 
-
-def _np(t) -> np.ndarray:
-    return t.detach().numpy()
 
 
 def _weights(module) -> list:

@@ -8,10 +8,7 @@ import pytest
 
 import minigrad
 from minigrad.nn.modules.sparse import Embedding
-
-
-def _np(t) -> np.ndarray:
-    return t.detach().numpy()
+from tests.helpers import to_numpy as _np
 
 
 def _idx(a) -> minigrad.Tensor:

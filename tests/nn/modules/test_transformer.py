@@ -22,15 +22,13 @@ from minigrad.nn.modules.transformer import (
     TransformerEncoder,
     TransformerEncoderLayer,
 )
+from tests.helpers import to_numpy as _np
 
 _erf = np.vectorize(math.erf)
 
 MHA_KEYS = ["in_proj_weight", "in_proj_bias", "out_proj.weight", "out_proj.bias"]
 FF_KEYS = ["linear1.weight", "linear1.bias", "linear2.weight", "linear2.bias"]
 
-
-def _np(t) -> np.ndarray:
-    return t.detach().numpy()
 
 
 def _t(a, grad: bool = False) -> minigrad.Tensor:

@@ -11,10 +11,7 @@ import pytest
 import minigrad
 from minigrad import nn
 from minigrad.nn.utils import clip_grad_norm_, clip_grad_value_
-
-
-def _np(t) -> np.ndarray:
-    return t.detach().numpy()
+from tests.helpers import to_numpy as _np
 
 
 def _params(rng, scale: float = 1.0, dtype=np.float64) -> tuple[list, list]:

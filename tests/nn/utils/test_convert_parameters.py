@@ -8,10 +8,7 @@ import pytest
 import minigrad
 from minigrad import nn
 from minigrad.nn.utils import parameters_to_vector, vector_to_parameters
-
-
-def _np(t) -> np.ndarray:
-    return t.detach().numpy()
+from tests.helpers import to_numpy as _np
 
 
 def test_parameters_to_vector_concatenates_in_order_and_is_differentiable() -> None:
